@@ -1,0 +1,133 @@
+#include "policy/catalog.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <string>
+
+#include "policy/exemptions.h"
+#include "policy/messages.h"
+#include "policy/pod_security/rules.h"
+#include "policy/rules/rules.h"
+
+namespace rg {
+
+namespace {
+
+std::vector<Rule> build_catalog() {
+  std::vector<Rule> all = single_rules();
+  for (Rule& r : pod_security_rules()) all.push_back(std::move(r));
+  std::sort(all.begin(), all.end(), [](const Rule& a, const Rule& b) { return a.id < b.id; });
+  // Validate once: a broken catalog is a programming error, caught by every test.
+  std::set<std::string_view> seen;
+  for (const Rule& r : all) {
+    if (r.id.empty() || r.id.find('/') == std::string_view::npos || !seen.insert(r.id).second ||
+        r.check == nullptr || r.summary.empty() || r.doc.empty() || r.default_action == Action::Off) {
+      std::fprintf(stderr, "rollout-guard: invalid rule catalog entry %.*s\n", static_cast<int>(r.id.size()),
+                   r.id.data());
+      std::abort();
+    }
+  }
+  return all;
+}
+
+bool reads_kind(const Rule& r, std::string_view kind) {
+  for (std::string_view k : r.kinds) {
+    if (k == kind || k == "*") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+const std::vector<Rule>& catalog() {
+  static const std::vector<Rule> kCatalog = build_catalog();
+  return kCatalog;
+}
+
+const Rule* find_rule(std::string_view id) {
+  const auto& c = catalog();
+  auto it = std::lower_bound(c.begin(), c.end(), id, [](const Rule& r, std::string_view v) { return r.id < v; });
+  if (it == c.end() || it->id != id) return nullptr;
+  return &*it;
+}
+
+bool kind_is_read(std::string_view kind) {
+  for (const Rule& r : catalog()) {
+    for (std::string_view k : r.kinds) {
+      if (k == kind) return true;
+    }
+  }
+  return false;
+}
+
+std::vector<Finding> evaluate(const Object& obj, const Context& ctx) {
+  std::vector<Finding> out;
+  if (!obj.doc.is_object() || !kind_is_read(obj.kind())) return out;
+  NamespaceMode mode = ctx.policy.namespace_mode(obj.ns());
+  if (mode == NamespaceMode::Off) return out;
+
+  Exemptions ex = read_exemptions(obj.doc);
+  for (const Rule& r : catalog()) {
+    if (!reads_kind(r, obj.kind())) continue;
+    Action action = ctx.policy.action_for(r.id, r.default_action);
+    if (action == Action::Off) continue;
+    std::vector<Finding> found;
+    try {
+      found = r.check(obj, ctx);
+    } catch (const std::exception& e) {
+      // A rule must not throw; if one does, say so rather than allow silently.
+      Finding f;
+      f.message = std::string("internal error in rule: ") + e.what();
+      f.hint = "report this as a bug in rollout-guard";
+      found = {f};
+    }
+    for (Finding& f : found) {
+      if (f.rule.empty()) f.rule = std::string(r.id);
+      f.action = action;
+      if (f.kind.empty()) {
+        f.api_version = obj.api_version();
+        f.kind = obj.kind();
+        f.ns = obj.ns();
+        f.name = obj.name();
+        f.file = obj.where.file;
+        f.line = obj.where.line;
+      }
+      if (f.action == Action::Deny && ex.covers(f.rule) && !ex.reason.empty()) {
+        f.action = Action::Warn;
+        f.message += " (exempt: " + ex.reason + ")";
+      }
+      if (f.action == Action::Deny && mode == NamespaceMode::Warn) {
+        f.action = Action::Warn;
+        f.message += " (namespace " + quote(obj.ns()) + " is in warn mode)";
+      }
+      out.push_back(std::move(f));
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    return a.action == Action::Deny && b.action != Action::Deny;
+  });
+  return out;
+}
+
+json apply_fixes(const Object& obj, const Context& ctx, std::vector<FixNote>* notes) {
+  json copy = obj.doc;
+  if (!copy.is_object() || ctx.policy.namespace_mode(obj.ns()) == NamespaceMode::Off) return copy;
+  for (const Rule& r : catalog()) {
+    if (r.fix == nullptr || !reads_kind(r, obj.kind())) continue;
+    if (ctx.policy.action_for(r.id, r.default_action) == Action::Off) continue;
+    try {
+      json attempt = copy;
+      std::vector<FixNote> local;
+      r.fix(attempt, ctx, &local);
+      copy = std::move(attempt);
+      for (auto& n : local) notes->push_back(std::move(n));
+    } catch (const std::exception&) {
+      // A failed fix changes nothing; validation stays the final word.
+    }
+  }
+  return copy;
+}
+
+}  // namespace rg

@@ -1,0 +1,46 @@
+#include "policy/object.h"
+
+namespace rg {
+
+const json* child(const json& j, std::string_view key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  if (it == j.end()) return nullptr;
+  return &*it;
+}
+
+const json* child(const json& j, std::initializer_list<std::string_view> path) {
+  const json* cur = &j;
+  for (std::string_view k : path) {
+    cur = child(*cur, k);
+    if (cur == nullptr) return nullptr;
+  }
+  return cur;
+}
+
+std::string_view str_or(const json* j, std::string_view fallback) {
+  if (j == nullptr || !j->is_string()) return fallback;
+  return j->get_ref<const std::string&>();
+}
+
+std::string_view annotation(const json& doc, std::string_view key) {
+  return str_or(child(doc, {"metadata", "annotations", key}));
+}
+
+std::string_view label(const json& doc, std::string_view key) {
+  return str_or(child(doc, {"metadata", "labels", key}));
+}
+
+std::string_view Object::api_version() const { return str_or(child(doc, "apiVersion")); }
+std::string_view Object::kind() const { return str_or(child(doc, "kind")); }
+std::string_view Object::name() const { return str_or(child(doc, {"metadata", "name"})); }
+std::string_view Object::ns() const { return str_or(child(doc, {"metadata", "namespace"})); }
+
+std::string_view Object::group() const {
+  std::string_view av = api_version();
+  auto slash = av.find('/');
+  if (slash == std::string_view::npos) return "";
+  return av.substr(0, slash);
+}
+
+}  // namespace rg
