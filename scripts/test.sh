@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds with warnings as errors, and runs the whole
+# test suite through ctest. The conformance corpora are read from
+# $RG_CONFORMANCE_DIR (default ../shared/conformance); with CI=true a missing
+# corpus fails the run instead of skipping.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+bash scripts/build.sh -DRG_WERROR=ON
+cd "${RG_BUILD_DIR:-build}"
+ctest --output-on-failure -j"$(nproc)" --timeout 900
