@@ -1,0 +1,102 @@
+// certs/: development certificates, loading a serving pair, and noticing when
+// the files change (cert-manager and Secret mounts swap them atomically).
+// OpenSSL 3 only. Errors are returned as Status and name the file and the
+// OpenSSL reason; nothing here throws or logs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "policy/status.h"
+
+namespace rg::certs {
+
+// A certificate and its private key, both PEM.
+struct Pem {
+  std::string cert;
+  std::string key;
+};
+
+// A self-signed CA (EC P-256, CA:TRUE, keyCertSign) valid for `days`.
+Status generate_ca(const std::string& common_name, int days, Pem* ca);
+
+// A serving certificate signed by `ca` (EC P-256, serverAuth). Its SANs are
+// localhost, 127.0.0.1 and ::1 plus `names` (IP literals become IP SANs).
+// The first name (or "localhost") is the subject CN.
+Status issue_serving_cert(const Pem& ca, const std::vector<std::string>& names, int days, Pem* out);
+
+// The files --dev-self-signed writes into a directory.
+struct DevFiles {
+  std::string dir, ca_file, cert_file, key_file;
+};
+// Generates a CA and a serving cert for `names` and writes ca.crt, tls.crt,
+// tls.key (0600) into dir (created if missing).
+Status write_dev_certs(const std::string& dir, const std::vector<std::string>& names, int days,
+                       DevFiles* files, Pem* ca);
+
+// Base64 of the bytes (no line breaks), as a webhook's caBundle wants.
+std::string base64(const std::string& bytes);
+
+// A loaded serving pair: leaf, intermediate chain and key. Immutable once
+// loaded, so it can be shared between handshakes on many threads.
+class KeyPair {
+ public:
+  ~KeyPair();
+  KeyPair(const KeyPair&) = delete;
+  KeyPair& operator=(const KeyPair&) = delete;
+
+  X509* cert() const { return cert_; }
+  EVP_PKEY* key() const { return key_; }
+  STACK_OF(X509) * chain() const { return chain_; }
+  std::string subject() const;
+  std::string serial_hex() const;
+  std::string not_after() const;  // "Nov 24 16:46:00 2027 GMT"
+
+ private:
+  friend Status load_key_pair_pem(const std::string&, const std::string&, const std::string&,
+                                  std::shared_ptr<const KeyPair>*);
+  KeyPair() = default;
+  X509* cert_ = nullptr;
+  EVP_PKEY* key_ = nullptr;
+  STACK_OF(X509) * chain_ = nullptr;
+};
+
+// Loads a PEM certificate file (leaf first, then any intermediates) and a PEM
+// private key file; checks that the key matches the certificate. Errors name
+// the file: "tls.key: no private key found (PEM_read_bio_PrivateKey: ...)".
+Status load_key_pair(const std::string& cert_file, const std::string& key_file,
+                     std::shared_ptr<const KeyPair>* out);
+// The same from PEM text; `label` names the source in errors.
+Status load_key_pair_pem(const std::string& cert_pem, const std::string& key_pem, const std::string& label,
+                         std::shared_ptr<const KeyPair>* out);
+
+// Notices changes to a set of files by polling stat(): device, inode, size
+// and mtime (nanoseconds). Follows symlinks, so a Secret mount's ..data swap
+// counts. Not thread-safe; poll from one thread (about once a second).
+class FileWatcher {
+ public:
+  explicit FileWatcher(std::vector<std::string> paths);
+  // True when any file's signature differs from the last accepted one.
+  bool changed() const;
+  // Records the current signatures as seen (call after a successful reload,
+  // so a half-written rotation is retried at the next poll).
+  void accept();
+
+ private:
+  struct Sig {
+    uint64_t dev = 0, ino = 0, size = 0;
+    int64_t mtime_ns = 0;
+    bool exists = false;
+    bool operator==(const Sig&) const = default;
+  };
+  static Sig stat_one(const std::string& path);
+  std::vector<std::string> paths_;
+  std::vector<Sig> seen_;
+};
+
+}  // namespace rg::certs
