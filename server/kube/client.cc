@@ -1,0 +1,527 @@
+#include "server/kube/client.h"
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include <httplib.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+namespace rg::kube {
+namespace {
+
+std::string url_encode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char ch : s) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+      out.push_back(static_cast<char>(ch));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[ch >> 4]);
+      out.push_back(hex[ch & 15]);
+    }
+  }
+  return out;
+}
+
+bool read_file(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+struct X509Free { void operator()(X509* x) const { X509_free(x); } };
+struct PKeyFree { void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); } };
+struct StoreFree { void operator()(X509_STORE* s) const { X509_STORE_free(s); } };
+
+std::unique_ptr<X509, X509Free> parse_cert(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  X509* x = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  return std::unique_ptr<X509, X509Free>(x);
+}
+
+std::unique_ptr<EVP_PKEY, PKeyFree> parse_key(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  EVP_PKEY* k = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  return std::unique_ptr<EVP_PKEY, PKeyFree>(k);
+}
+
+// Every certificate in a PEM bundle, as a verification store; nullptr when none parse.
+std::unique_ptr<X509_STORE, StoreFree> parse_ca_bundle(const std::string& pem) {
+  std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  int n = 0;
+  while (X509* x = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+    X509_STORE_add_cert(store.get(), x);
+    X509_free(x);
+    ++n;
+  }
+  BIO_free(bio);
+  if (n == 0) return nullptr;
+  return store;
+}
+
+// Splits "https://host:port/prefix" into its parts.
+bool split_url(const std::string& url, bool* https, std::string* host, int* port, std::string* prefix) {
+  size_t p = url.find("://");
+  if (p == std::string::npos) return false;
+  std::string scheme = url.substr(0, p);
+  if (scheme != "https" && scheme != "http") return false;
+  *https = scheme == "https";
+  std::string rest = url.substr(p + 3);
+  size_t slash = rest.find('/');
+  *prefix = slash == std::string::npos ? "" : rest.substr(slash);
+  while (!prefix->empty() && prefix->back() == '/') prefix->pop_back();
+  std::string hostport = rest.substr(0, slash);
+  *port = *https ? 443 : 80;
+  if (!hostport.empty() && hostport[0] == '[') {  // [ipv6]:port
+    size_t close = hostport.find(']');
+    if (close == std::string::npos) return false;
+    *host = hostport.substr(1, close - 1);
+    if (close + 1 < hostport.size() && hostport[close + 1] == ':') *port = std::atoi(hostport.c_str() + close + 2);
+  } else {
+    size_t colon = hostport.rfind(':');
+    *host = hostport.substr(0, colon);
+    if (colon != std::string::npos) *port = std::atoi(hostport.c_str() + colon + 1);
+  }
+  return !host->empty() && *port > 0 && *port < 65536;
+}
+
+const char* http_reason(int code) {
+  switch (code) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+// An error from an HTTP response: the request, the status and the server's
+// Status message when the body is one.
+ApiStatus http_error(const std::string& what, int code, const std::string& body) {
+  std::string reason, msg;
+  json j = json::parse(body, nullptr, false);
+  if (j.is_object()) {
+    if (auto it = j.find("reason"); it != j.end() && it->is_string()) reason = it->get<std::string>();
+    if (auto it = j.find("message"); it != j.end() && it->is_string()) msg = it->get<std::string>();
+  } else if (!body.empty()) {
+    msg = body.substr(0, 200);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.pop_back();
+  }
+  std::string text = what + ": HTTP " + std::to_string(code);
+  if (*http_reason(code)) text += std::string(" ") + http_reason(code);
+  if (!msg.empty()) text += ": " + msg;
+  return ApiStatus::Error(code, reason, text);
+}
+
+ApiStatus transport_error(const std::string& what, const std::string& host, httplib::Error err) {
+  return ApiStatus::Error(0, "TransportError", what + ": cannot reach " + host + ": " + httplib::to_string(err));
+}
+
+json lease_spec_field(const json& spec, const char* key) {
+  auto it = spec.find(key);
+  return it == spec.end() ? json() : *it;
+}
+
+}  // namespace
+
+std::string Resource::api_version() const {
+  return group.empty() ? std::string(version) : std::string(group) + "/" + std::string(version);
+}
+
+std::string Resource::str() const {
+  std::string s(plural);
+  if (!group.empty()) s += "." + std::string(group);
+  return s + "/" + std::string(version);
+}
+
+std::string resource_path(const Resource& r, std::string_view ns, std::string_view name) {
+  std::string p = r.group.empty() ? "/api/" + std::string(r.version)
+                                  : "/apis/" + std::string(r.group) + "/" + std::string(r.version);
+  if (r.namespaced && !ns.empty()) p += "/namespaces/" + url_encode(ns);
+  p += "/" + std::string(r.plural);
+  if (!name.empty()) p += "/" + url_encode(name);
+  return p;
+}
+
+ApiStatus ApiStatus::Error(int code, std::string reason, std::string message) {
+  ApiStatus s;
+  s.ok_ = false;
+  s.code_ = code;
+  s.reason_ = std::move(reason);
+  s.message_ = std::move(message);
+  return s;
+}
+
+void Cancel::cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cancelled_ = true;
+  if (active_) active_->stop();
+}
+
+json Lease::to_json() const {
+  json spec = json::object();
+  if (!holder.empty()) spec["holderIdentity"] = holder;
+  if (lease_duration_seconds > 0) spec["leaseDurationSeconds"] = lease_duration_seconds;
+  if (!acquire_time.empty()) spec["acquireTime"] = acquire_time;
+  if (!renew_time.empty()) spec["renewTime"] = renew_time;
+  spec["leaseTransitions"] = transitions;
+  json meta = {{"name", name}, {"namespace", ns}};
+  if (!resource_version.empty()) meta["resourceVersion"] = resource_version;
+  return {{"apiVersion", "coordination.k8s.io/v1"}, {"kind", "Lease"}, {"metadata", meta}, {"spec", spec}};
+}
+
+Lease Lease::from_json(const json& j) {
+  Lease l;
+  if (!j.is_object()) return l;
+  const json meta = j.value("metadata", json::object());
+  const json spec = j.value("spec", json::object());
+  if (!meta.is_object() || !spec.is_object()) return l;
+  l.ns = meta.value("namespace", "");
+  l.name = meta.value("name", "");
+  l.resource_version = meta.value("resourceVersion", "");
+  json v = lease_spec_field(spec, "holderIdentity");
+  if (v.is_string()) l.holder = v.get<std::string>();
+  v = lease_spec_field(spec, "leaseDurationSeconds");
+  if (v.is_number_integer()) l.lease_duration_seconds = v.get<int>();
+  v = lease_spec_field(spec, "acquireTime");
+  if (v.is_string()) l.acquire_time = v.get<std::string>();
+  v = lease_spec_field(spec, "renewTime");
+  if (v.is_string()) l.renew_time = v.get<std::string>();
+  v = lease_spec_field(spec, "leaseTransitions");
+  if (v.is_number_integer()) l.transitions = v.get<int>();
+  return l;
+}
+
+Client::Client(Config config) : config_(std::move(config)) {}
+Client::~Client() = default;
+
+rg::Status Client::Create(const Config& config, std::unique_ptr<Client>* out) {
+  bool https = false;
+  std::string host, prefix;
+  int port = 0;
+  if (!split_url(config.server, &https, &host, &port, &prefix)) {
+    return rg::Status::Error(config.source + ": server \"" + config.server + "\" is not an http(s)://host[:port] URL");
+  }
+  Config c = config;
+  // Read file-based TLS material now, so a bad path fails at start with its name.
+  if (!c.ca_file.empty() && c.ca_pem.empty() && !read_file(c.ca_file, &c.ca_pem)) {
+    return rg::Status::Error(c.source + ": certificate-authority " + c.ca_file + ": cannot read file");
+  }
+  if (!c.client_cert_file.empty() && c.client_cert_pem.empty() && !read_file(c.client_cert_file, &c.client_cert_pem)) {
+    return rg::Status::Error(c.source + ": client-certificate " + c.client_cert_file + ": cannot read file");
+  }
+  if (!c.client_key_file.empty() && c.client_key_pem.empty() && !read_file(c.client_key_file, &c.client_key_pem)) {
+    return rg::Status::Error(c.source + ": client-key " + c.client_key_file + ": cannot read file");
+  }
+  if (!c.ca_pem.empty() && !parse_ca_bundle(c.ca_pem)) {
+    return rg::Status::Error(c.source + ": certificate-authority: no PEM certificate found");
+  }
+  if (!c.client_cert_pem.empty() && !parse_cert(c.client_cert_pem)) {
+    return rg::Status::Error(c.source + ": client-certificate: not a PEM certificate");
+  }
+  if (!c.client_key_pem.empty() && !parse_key(c.client_key_pem)) {
+    return rg::Status::Error(c.source + ": client-key: not a PEM private key");
+  }
+  if (!https && (!c.client_cert_pem.empty())) {
+    return rg::Status::Error(c.source + ": a client certificate needs an https:// server, not " + c.server);
+  }
+  std::unique_ptr<Client> cl(new Client(std::move(c)));
+  cl->https_ = https;
+  cl->host_ = host;
+  cl->port_ = port;
+  cl->prefix_ = prefix;
+  cl->conn_ = cl->connect(60);
+  if (!cl->conn_ || !cl->conn_->is_valid()) {
+    return rg::Status::Error(config.source + ": cannot set up a connection to " + config.server);
+  }
+  *out = std::move(cl);
+  return rg::Status::Ok();
+}
+
+std::unique_ptr<httplib::ClientImpl> Client::connect(int read_timeout_seconds) const {
+  std::unique_ptr<httplib::ClientImpl> c;
+  if (https_) {
+    std::unique_ptr<httplib::SSLClient> ssl;
+    if (!config_.client_cert_pem.empty()) {
+      auto cert = parse_cert(config_.client_cert_pem);
+      auto key = parse_key(config_.client_key_pem);
+      ssl = std::make_unique<httplib::SSLClient>(host_, port_, cert.get(), key.get());
+    } else {
+      ssl = std::make_unique<httplib::SSLClient>(host_, port_);
+    }
+    if (config_.insecure_skip_tls_verify) {
+      ssl->enable_server_certificate_verification(false);
+    } else {
+      ssl->enable_server_certificate_verification(true);
+      if (!config_.ca_pem.empty()) ssl->set_ca_cert_store(parse_ca_bundle(config_.ca_pem).release());
+    }
+    c = std::move(ssl);
+  } else {
+    c = std::make_unique<httplib::ClientImpl>(host_, port_);
+  }
+  c->set_connection_timeout(10, 0);
+  c->set_read_timeout(read_timeout_seconds, 0);
+  c->set_write_timeout(30, 0);
+  c->set_keep_alive(true);
+  return c;
+}
+
+namespace {
+httplib::Headers base_headers(const Config& config) {
+  httplib::Headers h{{"Accept", "application/json"}, {"User-Agent", "rollout-guard/0.1.0"}};
+  std::string token = config.bearer_token();
+  if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
+  return h;
+}
+}  // namespace
+
+ApiStatus Client::request(const char* method, const std::string& path, const std::string& body,
+                          const std::string& content_type, json* out) {
+  std::string what = std::string(method) + " " + path;
+  std::string full = prefix_ + path;
+  httplib::Headers headers = base_headers(config_);
+  httplib::Result res{nullptr, httplib::Error::Unknown};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string m = method;
+    if (m == "GET") res = conn_->Get(full, headers);
+    else if (m == "POST") res = conn_->Post(full, headers, body, content_type);
+    else if (m == "PUT") res = conn_->Put(full, headers, body, content_type);
+    else if (m == "PATCH") res = conn_->Patch(full, headers, body, content_type);
+    else if (m == "DELETE") res = conn_->Delete(full, headers);
+  }
+  if (!res) return transport_error(what, config_.server, res.error());
+  if (res->status < 200 || res->status >= 300) return http_error(what, res->status, res->body);
+  if (out) {
+    *out = json::parse(res->body, nullptr, false);
+    if (out->is_discarded()) {
+      return ApiStatus::Error(res->status, "InvalidResponse", what + ": the response is not JSON");
+    }
+  }
+  return ApiStatus::Ok(res->status);
+}
+
+ApiStatus Client::get(const Resource& r, std::string_view ns, std::string_view name, json* out) {
+  json body;
+  ApiStatus s = request("GET", resource_path(r, ns, name), "", "", &body);
+  if (s.ok() && out) *out = std::move(body);
+  return s;
+}
+
+ApiStatus Client::list(const Resource& r, std::string_view ns, ListResult* out, int limit) {
+  ListResult result;
+  std::string cont;
+  bool restarted = false;
+  for (;;) {
+    std::string path = resource_path(r, ns);
+    path += "?limit=" + std::to_string(limit);
+    if (!cont.empty()) path += "&continue=" + url_encode(cont);
+    json page;
+    ApiStatus s = request("GET", path, "", "", &page);
+    if (!s.ok()) {
+      if (s.gone() && !cont.empty() && !restarted) {  // the continue token expired: start over, once
+        restarted = true;
+        result = ListResult();
+        cont.clear();
+        continue;
+      }
+      return s;
+    }
+    ++result.pages;
+    if (!page.is_object()) return ApiStatus::Error(200, "InvalidResponse", "GET " + path + ": the list is not an object");
+    const json& meta = page.value("metadata", json::object());
+    if (auto it = page.find("items"); it != page.end() && it->is_array()) {
+      for (auto& item : *it) {
+        if (!item.is_object()) continue;
+        // A real API server leaves apiVersion/kind out of list items.
+        if (!item.contains("apiVersion")) item["apiVersion"] = r.api_version();
+        if (!item.contains("kind")) item["kind"] = std::string(r.kind);
+        result.items.push_back(std::move(item));
+      }
+    }
+    result.resource_version = meta.is_object() ? meta.value("resourceVersion", "") : "";
+    cont = meta.is_object() ? meta.value("continue", "") : "";
+    if (cont.empty()) break;
+  }
+  *out = std::move(result);
+  return ApiStatus::Ok();
+}
+
+ApiStatus Client::watch(const Resource& r, std::string_view ns, const WatchOptions& opts,
+                        const std::function<bool(const WatchEvent&)>& on_event, Cancel* cancel) {
+  std::string path = resource_path(r, ns) + "?watch=1";
+  if (!opts.resource_version.empty()) path += "&resourceVersion=" + url_encode(opts.resource_version);
+  if (opts.allow_bookmarks) path += "&allowWatchBookmarks=true";
+  if (opts.timeout_seconds > 0) path += "&timeoutSeconds=" + std::to_string(opts.timeout_seconds);
+  std::string what = "WATCH " + path;
+
+  // Its own connection; the read timeout outlasts the server's timeoutSeconds.
+  auto conn = connect(opts.timeout_seconds > 0 ? opts.timeout_seconds + 30 : 330);
+  if (cancel) {
+    std::lock_guard<std::mutex> lock(cancel->mu_);
+    if (cancel->cancelled()) return ApiStatus::Ok();
+    cancel->active_ = conn.get();
+  }
+  struct Unregister {
+    Cancel* c;
+    ~Unregister() {
+      if (!c) return;
+      std::lock_guard<std::mutex> lock(c->mu_);
+      c->active_ = nullptr;
+    }
+  } unregister{cancel};
+
+  int status = 0;
+  std::string error_body, line;
+  bool stopped_by_callback = false;
+  std::string bad_line;
+  auto res = conn->Get(
+      prefix_ + path, base_headers(config_),
+      [&](const httplib::Response& resp) {
+        status = resp.status;
+        return true;
+      },
+      [&](const char* data, size_t n) {
+        if (cancel && cancel->cancelled()) return false;
+        if (status != 200) {
+          if (error_body.size() < 64 * 1024) error_body.append(data, n);
+          return true;
+        }
+        line.append(data, n);
+        size_t start = 0;
+        for (size_t nl; (nl = line.find('\n', start)) != std::string::npos; start = nl + 1) {
+          std::string_view one(line.data() + start, nl - start);
+          if (one.find_first_not_of(" \r\t") == std::string_view::npos) continue;
+          json j = json::parse(one, nullptr, false);
+          WatchEvent ev;
+          if (j.is_object()) {
+            ev.type = j.value("type", "");
+            if (auto it = j.find("object"); it != j.end()) ev.object = std::move(*it);
+          }
+          if (ev.type.empty()) {
+            bad_line = std::string(one.substr(0, 200));
+            return false;
+          }
+          if (!on_event(ev)) {
+            stopped_by_callback = true;
+            return false;
+          }
+        }
+        line.erase(0, start);
+        return true;
+      });
+  if (cancel && cancel->cancelled()) return ApiStatus::Ok();
+  if (stopped_by_callback) return ApiStatus::Ok();
+  if (!bad_line.empty()) return ApiStatus::Error(200, "InvalidResponse", what + ": not a watch event: " + bad_line);
+  if (status != 0 && status != 200) return http_error(what, status, error_body);
+  if (!res) return transport_error(what, config_.server, res.error());
+  return ApiStatus::Ok();
+}
+
+ApiStatus Client::apply(const Resource& r, std::string_view ns, const json& obj, bool force, json* out,
+                        std::string_view field_manager) {
+  std::string name = obj.is_object() && obj.contains("metadata") && obj["metadata"].is_object()
+                         ? obj["metadata"].value("name", "")
+                         : "";
+  if (name.empty()) return ApiStatus::Error(0, "Invalid", "apply " + r.str() + ": the object has no metadata.name");
+  std::string path = resource_path(r, ns, name) + "?fieldManager=" + url_encode(field_manager);
+  if (force) path += "&force=true";
+  // JSON is YAML: the API server accepts a JSON body as an apply patch.
+  return request("PATCH", path, obj.dump(), "application/apply-patch+yaml", out);
+}
+
+ApiStatus Client::create(const Resource& r, std::string_view ns, const json& obj, json* out) {
+  return request("POST", resource_path(r, ns), obj.dump(), "application/json", out);
+}
+
+ApiStatus Client::replace(const Resource& r, std::string_view ns, const json& obj, json* out) {
+  std::string name = obj.is_object() && obj.contains("metadata") && obj["metadata"].is_object()
+                         ? obj["metadata"].value("name", "")
+                         : "";
+  if (name.empty()) return ApiStatus::Error(0, "Invalid", "PUT " + r.str() + ": the object has no metadata.name");
+  return request("PUT", resource_path(r, ns, name), obj.dump(), "application/json", out);
+}
+
+ApiStatus Client::remove(const Resource& r, std::string_view ns, std::string_view name) {
+  return request("DELETE", resource_path(r, ns, name), "", "", nullptr);
+}
+
+ApiStatus Client::create_event(std::string_view ns, const EventRecord& ev) {
+  std::string obj_name = ev.regarding.is_object() ? ev.regarding.value("name", "object") : "object";
+  char suffix[32];
+  auto nanos = std::chrono::system_clock::now().time_since_epoch().count();
+  std::snprintf(suffix, sizeof suffix, ".%llx", static_cast<unsigned long long>(nanos));
+  json body = {
+      {"apiVersion", "events.k8s.io/v1"},
+      {"kind", "Event"},
+      {"metadata", {{"name", obj_name + suffix}, {"namespace", ns}}},
+      {"eventTime", micro_time_now()},
+      {"reportingController", ev.reporting_controller},
+      {"reportingInstance", ev.reporting_instance.empty() ? ev.reporting_controller : ev.reporting_instance},
+      {"action", ev.action},
+      {"reason", ev.reason},
+      {"regarding", ev.regarding},
+      {"note", ev.note.size() > 1024 ? ev.note.substr(0, 1021) + "..." : ev.note},
+      {"type", ev.type},
+  };
+  return create(resources::kEvents, ns, body, nullptr);
+}
+
+ApiStatus Client::get_lease(std::string_view ns, std::string_view name, Lease* out) {
+  json j;
+  ApiStatus s = get(resources::kLeases, ns, name, &j);
+  if (s.ok() && out) *out = Lease::from_json(j);
+  return s;
+}
+
+ApiStatus Client::create_lease(const Lease& lease, Lease* out) {
+  Lease l = lease;
+  l.resource_version.clear();
+  json j;
+  ApiStatus s = create(resources::kLeases, l.ns, l.to_json(), &j);
+  if (s.ok() && out) *out = Lease::from_json(j);
+  return s;
+}
+
+ApiStatus Client::update_lease(const Lease& lease, Lease* out) {
+  json j;
+  ApiStatus s = replace(resources::kLeases, lease.ns, lease.to_json(), &j);
+  if (s.ok() && out) *out = Lease::from_json(j);
+  return s;
+}
+
+std::string micro_time_now() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us));
+  return buf;
+}
+
+}  // namespace rg::kube
