@@ -1,0 +1,364 @@
+#include "policy/admission.h"
+
+#include <algorithm>
+
+#include "policy/catalog.h"
+
+namespace rg::admission {
+
+namespace {
+
+constexpr std::string_view kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
+constexpr size_t kMaxDepth = 256;
+
+// A DOM builder for nlohmann's SAX interface that leaves out what no rule
+// reads: request.oldObject, request.object.metadata.managedFields and the
+// last-applied annotation. Those are about half of a kubectl review's bytes;
+// skipping them avoids building and freeing their nodes.
+class FilteringSax {
+ public:
+  explicit FilteringSax(json* root) : root_(root) {}
+
+  bool null() { return put(nullptr); }
+  bool boolean(bool v) { return put(v); }
+  bool number_integer(json::number_integer_t v) { return put(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return put(v); }
+  bool number_float(json::number_float_t v, const json::string_t&) { return put(v); }
+  bool string(json::string_t& v) { return put(std::move(v)); }
+  bool binary(json::binary_t& v) { return put(std::move(v)); }
+
+  bool start_object(std::size_t) { return open(json::value_t::object); }
+  bool start_array(std::size_t) { return open(json::value_t::array); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+
+  bool key(json::string_t& k) {
+    if (skip_depth_ > 0) return true;
+    const size_t depth = stack_.size();  // 1: the review, 2: request, 3: object, 4: metadata, 5: annotations
+    if (depth <= 5) keys_[depth] = k;
+    if ((depth == 2 && keys_[1] == "request" && k == "oldObject") ||
+        (depth == 4 && in_object_metadata() && k == "managedFields") ||
+        (depth == 5 && in_object_metadata() && keys_[4] == "annotations" && k == kLastApplied)) {
+      skip_next_ = true;
+      return true;
+    }
+    element_ = &(*stack_.back())[std::move(k)];
+    return true;
+  }
+
+  bool parse_error(std::size_t, const std::string&, const json::exception& ex) {
+    error_ = ex.what();
+    return false;
+  }
+
+  const std::string& error() const { return error_; }
+
+ private:
+  bool in_object_metadata() const {
+    return keys_[1] == "request" && keys_[2] == "object" && keys_[3] == "metadata";
+  }
+
+  template <class V>
+  bool put(V&& v) {
+    if (skip_depth_ > 0) return true;
+    if (skip_next_) {
+      skip_next_ = false;
+      return true;
+    }
+    place(json(std::forward<V>(v)));
+    return true;
+  }
+
+  json* place(json&& v) {
+    if (stack_.empty()) {
+      *root_ = std::move(v);
+      return root_;
+    }
+    if (stack_.back()->is_array()) {
+      stack_.back()->push_back(std::move(v));
+      return &stack_.back()->back();
+    }
+    *element_ = std::move(v);
+    return element_;
+  }
+
+  bool open(json::value_t type) {
+    if (skip_depth_ > 0) {
+      ++skip_depth_;
+      return true;
+    }
+    if (skip_next_) {
+      skip_next_ = false;
+      skip_depth_ = 1;
+      return true;
+    }
+    if (stack_.size() >= kMaxDepth) {
+      error_ = "nesting deeper than " + std::to_string(kMaxDepth) + " levels";
+      return false;
+    }
+    stack_.push_back(place(json(type)));
+    if (stack_.size() <= 5) keys_[stack_.size()].clear();
+    return true;
+  }
+
+  bool close() {
+    if (skip_depth_ > 0) {
+      --skip_depth_;
+      return true;
+    }
+    stack_.pop_back();
+    return true;
+  }
+
+  json* root_;
+  std::vector<json*> stack_;
+  json* element_ = nullptr;
+  std::string keys_[6];
+  int skip_depth_ = 0;
+  bool skip_next_ = false;
+  std::string error_;
+};
+
+std::string one_line(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return out;
+}
+
+// Cuts at max bytes without splitting a UTF-8 sequence, marking the cut.
+std::string bounded(std::string s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t cut = max > 3 ? max - 3 : 0;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+  return s + "...";
+}
+
+const std::string* string_field(const json& obj, std::string_view key) {
+  const json* v = child(obj, key);
+  return v != nullptr && v->is_string() ? &v->get_ref<const std::string&>() : nullptr;
+}
+
+Decision skip(std::string why) {
+  Decision d;
+  d.skipped = std::move(why);
+  return d;
+}
+
+// Why /validate and /mutate leave this review alone; "" when they look at it.
+std::string skip_reason(const Review& r) {
+  if (r.operation == "DELETE" || r.operation == "CONNECT") return "operation " + r.operation + " is not checked";
+  if (!r.sub_resource.empty()) return "subresource " + r.sub_resource + " is not checked";
+  if (!kind_is_read(r.object.kind())) return "kind " + std::string(r.object.kind()) + " is not checked";
+  return "";
+}
+
+}  // namespace
+
+bool parse_review(std::string_view body, Review* out, std::string* error) {
+  json doc;
+  FilteringSax sax(&doc);
+  bool ok = false;
+  try {
+    ok = json::sax_parse(body.begin(), body.end(), &sax, json::input_format_t::json, true);
+  } catch (const std::exception& e) {  // defensive: sax_parse reports through parse_error
+    *error = std::string("body is not JSON: ") + e.what();
+    return false;
+  }
+  if (!ok) {
+    *error = "body is not JSON: " + sax.error();
+    return false;
+  }
+  if (!doc.is_object()) {
+    *error = std::string("body must be a JSON object (an AdmissionReview), got ") + doc.type_name();
+    return false;
+  }
+  const std::string* api = string_field(doc, "apiVersion");
+  if (api == nullptr || (*api != kV1 && *api != kV1beta1)) {
+    *error = "apiVersion must be admission.k8s.io/v1 or admission.k8s.io/v1beta1, got " +
+             (api == nullptr ? std::string("none") : "\"" + bounded(*api, 80) + "\"");
+    return false;
+  }
+  const std::string* kind = string_field(doc, "kind");
+  if (kind == nullptr || *kind != "AdmissionReview") {
+    *error = "kind must be AdmissionReview, got " +
+             (kind == nullptr ? std::string("none") : "\"" + bounded(*kind, 80) + "\"");
+    return false;
+  }
+  auto req_it = doc.find("request");
+  if (req_it == doc.end() || !req_it->is_object()) {
+    *error = req_it == doc.end() ? "request is missing" : "request must be an object";
+    return false;
+  }
+  json& req = *req_it;
+  const std::string* uid = string_field(req, "uid");
+  if (uid == nullptr || uid->empty()) {
+    *error = "request.uid is missing or empty";
+    return false;
+  }
+  const std::string* op = string_field(req, "operation");
+  if (op == nullptr || (*op != "CREATE" && *op != "UPDATE" && *op != "DELETE" && *op != "CONNECT")) {
+    *error = "request.operation must be CREATE, UPDATE, DELETE or CONNECT";
+    return false;
+  }
+  Review r;
+  r.api_version = *api;
+  r.uid = *uid;
+  r.operation = *op;
+  if (const std::string* s = string_field(req, "subResource")) r.sub_resource = *s;
+  r.kind = std::string(str_or(child(req, {"kind", "kind"})));
+  if (const std::string* s = string_field(req, "namespace")) r.ns = *s;
+  if (const std::string* s = string_field(req, "name")) r.name = *s;
+  if (const json* dr = child(req, "dryRun"); dr != nullptr && !dr->is_null()) {
+    if (!dr->is_boolean()) {
+      *error = "request.dryRun must be true or false";
+      return false;
+    }
+    r.dry_run = dr->get<bool>();
+  }
+  auto obj_it = req.find("object");
+  bool has_object = obj_it != req.end() && !obj_it->is_null();
+  if (has_object && !obj_it->is_object()) {
+    *error = std::string("request.object must be an object, got ") + obj_it->type_name();
+    return false;
+  }
+  if (!has_object && (r.operation == "CREATE" || r.operation == "UPDATE")) {
+    *error = "request.object is missing for " + r.operation;
+    return false;
+  }
+  if (has_object) r.object.doc = std::move(*obj_it);
+  *out = std::move(r);
+  return true;
+}
+
+std::string_view Decision::label() const {
+  if (!skipped.empty()) return "skip";
+  if (!allowed) return "deny";
+  if (!patch.empty()) return "patch";
+  if (!warnings.empty()) return "warn";
+  return "allow";
+}
+
+std::string finding_line(const Finding& f) {
+  std::string line = f.rule + ": " + f.message;
+  while (!line.empty() && line.back() == '.') line.pop_back();
+  if (!f.path.empty() && f.message.find(f.path) == std::string::npos) line += " (" + f.path + ")";
+  if (!f.hint.empty()) line += ". Fix: " + f.hint;
+  return one_line(line);
+}
+
+std::string denial_message(const std::vector<Finding>& findings, const MessageLimits& limits) {
+  std::string out;
+  size_t total = 0, shown = 0;
+  for (const Finding& f : findings) {
+    if (f.action != Action::Deny) continue;
+    ++total;
+    std::string line = bounded(finding_line(f), limits.max_line_bytes);
+    // Leave room for the "... and N more" line.
+    if (shown < limits.max_lines && out.size() + line.size() + 1 + 40 <= limits.max_bytes) {
+      if (!out.empty()) out += '\n';
+      out += line;
+      ++shown;
+    } else if (shown == 0) {  // always show the most important one
+      out = bounded(line, limits.max_bytes > 40 ? limits.max_bytes - 40 : limits.max_bytes);
+      ++shown;
+    }
+  }
+  if (total > shown) {
+    size_t more = total - shown;
+    out += "\n... and " + std::to_string(more) + " more " + (more == 1 ? "finding" : "findings") +
+           " (run `rollout-guard check` on the manifest to see all)";
+  }
+  return out;
+}
+
+std::vector<std::string> warnings_for(const std::vector<Finding>& findings) {
+  constexpr size_t kMaxWarning = 256, kMaxTotal = 4096;
+  std::vector<std::string> out;
+  size_t bytes = 0, left = 0;
+  for (const Finding& f : findings) {
+    if (f.action != Action::Warn) continue;
+    std::string w = bounded(one_line(f.rule + ": " + f.message), kMaxWarning);
+    if (left == 0 && bytes + w.size() <= kMaxTotal - 64) {
+      bytes += w.size();
+      out.push_back(std::move(w));
+    } else {
+      ++left;
+    }
+  }
+  if (left > 0) out.push_back("... and " + std::to_string(left) + " more warnings");
+  return out;
+}
+
+Decision validate(const Review& review, const Context& ctx) {
+  if (std::string why = skip_reason(review); !why.empty()) return skip(std::move(why));
+  Decision d;
+  d.findings = evaluate(review.object, ctx);
+  d.message = denial_message(d.findings);
+  d.allowed = d.message.empty();
+  d.warnings = warnings_for(d.findings);
+  return d;
+}
+
+Decision mutate(const Review& review, const Context& ctx) {
+  if (std::string why = skip_reason(review); !why.empty()) return skip(std::move(why));
+  Decision d;
+  try {
+    std::vector<FixNote> notes;
+    json fixed = apply_fixes(review.object, ctx, &notes);
+    json patch = json::diff(review.object.doc, fixed);
+    if (!patch.empty()) d.patch = patch.dump();
+    for (const FixNote& n : notes) {
+      if (d.warnings.size() >= 15) break;
+      d.warnings.push_back(bounded(one_line(n.message), 256));
+    }
+  } catch (const std::exception& e) {
+    // Mutation never denies: validation stays the final word.
+    d.patch.clear();
+    d.warnings.clear();
+    d.skipped = std::string("mutation failed: ") + e.what();
+  }
+  return d;
+}
+
+std::string response_json(const Review& review, const Decision& d) {
+  json resp = {{"uid", review.uid}, {"allowed", d.allowed}};
+  if (!d.allowed) {
+    resp["status"] = {{"code", 403}, {"reason", "Forbidden"}, {"status", "Failure"}, {"message", d.message}};
+  }
+  if (!d.warnings.empty()) resp["warnings"] = d.warnings;
+  if (!d.patch.empty()) {
+    resp["patchType"] = "JSONPatch";
+    resp["patch"] = base64(d.patch);
+  }
+  json out = {{"apiVersion", review.api_version}, {"kind", "AdmissionReview"}, {"response", std::move(resp)}};
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string base64(std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve(4 * ((bytes.size() + 2) / 3));
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8) |
+                 static_cast<uint8_t>(bytes[i + 2]);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (i < bytes.size()) {
+    uint32_t n = static_cast<uint8_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+}  // namespace rg::admission

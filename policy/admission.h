@@ -1,0 +1,86 @@
+// AdmissionReview in, AdmissionReview out: the webhook's decision as pure
+// functions, shared by the HTTPS server, the in-process benchmark and tests.
+// No I/O, no clocks, no logging; the HTTP layer only routes and counts.
+//
+// - admission.k8s.io/v1 and v1beta1; the answer uses the request's apiVersion
+//   and echoes request.uid.
+// - /validate: DELETE and CONNECT, status/scale (any) subresource updates and
+//   kinds no rule reads are allowed without evaluation (Decision::skipped says
+//   why). UPDATE evaluates the new object. dryRun gets the same decision.
+// - Denied: status.code 403, reason Forbidden, and a message for kubectl: one
+//   deny finding per line, each starting with its rule id, in evaluate()'s
+//   order (deny findings in catalog order), bounded in lines and bytes with
+//   "... and N more". Warn findings go to response.warnings (one line each,
+//   at most 256 bytes, like the apiserver's own limit).
+// - /mutate: the rules' default fixes as a base64 JSON Patch (RFC 6902); never
+//   denies; an already-defaulted object gets no patch.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy/finding.h"
+#include "policy/object.h"
+#include "policy/rule.h"
+
+namespace rg::admission {
+
+inline constexpr std::string_view kV1 = "admission.k8s.io/v1";
+inline constexpr std::string_view kV1beta1 = "admission.k8s.io/v1beta1";
+
+// The parts of request we use. `object.doc` is request.object without
+// metadata.managedFields and the kubectl last-applied-configuration
+// annotation (no rule reads them; dropping them while parsing halves the
+// work); request.oldObject is skipped for the same reason.
+struct Review {
+  std::string api_version;  // admission.k8s.io/v1 or v1beta1
+  std::string uid;
+  std::string operation;    // CREATE, UPDATE, DELETE, CONNECT
+  std::string sub_resource;
+  std::string kind;         // request.kind.kind ("Rollout")
+  std::string ns, name;
+  bool dry_run = false;
+  Object object;            // null for DELETE
+};
+
+// Parses an AdmissionReview body. On bad input returns false with *error
+// naming the problem ("request.uid is missing", "body is not JSON: ...").
+// Never throws; nesting deeper than 256 levels is an error.
+bool parse_review(std::string_view body, Review* out, std::string* error);
+
+struct Decision {
+  bool allowed = true;
+  std::string skipped;                 // why nothing was evaluated; "" when evaluated
+  std::vector<Finding> findings;       // every finding, deny first
+  std::string message;                 // status.message when denied
+  std::vector<std::string> warnings;   // response.warnings
+  std::string patch;                   // JSON Patch text (mutate); "" when none
+  // For metrics and logs: "deny", "warn" (allowed with warnings), "allow",
+  // "patch" (mutate changed something) or "skip".
+  std::string_view label() const;
+};
+
+Decision validate(const Review& review, const Context& ctx);
+Decision mutate(const Review& review, const Context& ctx);
+
+// The AdmissionReview answer, serialized.
+std::string response_json(const Review& review, const Decision& decision);
+
+// One finding as one line: "<rule>: <message> (<path>). Fix: <hint>".
+std::string finding_line(const Finding& f);
+
+struct MessageLimits {
+  size_t max_lines = 10;
+  size_t max_bytes = 3000;
+  size_t max_line_bytes = 500;
+};
+// status.message for the deny findings among `findings`; "" when none.
+std::string denial_message(const std::vector<Finding>& findings, const MessageLimits& limits = {});
+// response.warnings for the warn findings: "<rule>: <message>", one line,
+// at most 256 bytes each and 4096 in all ("... and N more warnings").
+std::vector<std::string> warnings_for(const std::vector<Finding>& findings);
+
+std::string base64(std::string_view bytes);
+
+}  // namespace rg::admission
