@@ -147,9 +147,13 @@ class Lexer {
         ++paren_depth_;
         return;
       case ')':
-        emit(Tok::kRightParen);
-        if (--paren_depth_ < 0) return error("unexpected right parenthesis ')'");
-        return;
+        // An unbalanced ')' becomes the error token itself (Prometheus
+        // overwrites the just-emitted item), positioned after the ')'.
+        if (--paren_depth_ < 0) {
+          start_ = pos_;
+          return error("unexpected right parenthesis ')'");
+        }
+        return emit(Tok::kRightParen);
       case '{':
         emit(Tok::kLeftBrace);
         brace_open_ = true;
@@ -247,16 +251,13 @@ class Lexer {
     }
   }
 
-  // Go string escapes are validated later by unquote(); like Prometheus, the
-  // lexer only needs to find the closing quote.
+  // Escapes are checked as Go does (\a \b \f \n \r \t \v \\ the quote,
+  // octal, \x, \u, \U); unquote() decodes them later.
   void string() {
     while (true) {
       char32_t r = next();
       if (r == '\\') {
-        char32_t e = next();
-        if (e == kEof) return error("unterminated quoted string");
-        if (e == '\n') return error("unterminated quoted string");
-        if (e == 0xFFFD && width_ <= 3) return error("invalid UTF-8 rune");
+        if (!escape()) return;
         continue;
       }
       if (r == 0xFFFD) return error("invalid UTF-8 rune");
@@ -264,6 +265,57 @@ class Lexer {
       if (r == string_open_) break;
     }
     emit(Tok::kString);
+  }
+
+  static std::string go_rune_u(char32_t r) {  // Go's %#U: U+0063 'c'
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(r));
+    std::string out = buf;
+    if (r >= 0x20 && r != 0x7F && r <= 0x10FFFF) out += " " + go_quote_rune(r);
+    return out;
+  }
+
+  bool escape() {
+    char32_t ch = next();
+    int n;
+    uint32_t base, max;
+    if (ch == kEof) {
+      error("escape sequence not terminated");
+      return false;
+    }
+    switch (ch) {
+      case 'a': case 'b': case 'f': case 'n': case 'r': case 't': case 'v': case '\\':
+        return true;
+      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+        n = 3; base = 8; max = 255;
+        break;
+      case 'x': ch = next(); n = 2; base = 16; max = 255; break;
+      case 'u': ch = next(); n = 4; base = 16; max = 0x10FFFF; break;
+      case 'U': ch = next(); n = 8; base = 16; max = 0x10FFFF; break;
+      default:
+        if (ch == string_open_) return true;
+        error("unknown escape sequence " + go_rune_u(ch));
+        return false;
+    }
+    uint32_t x = 0;
+    while (n > 0) {
+      uint32_t d = 99;
+      if (ch >= '0' && ch <= '9') d = ch - '0';
+      else if (ch >= 'a' && ch <= 'f') d = ch - 'a' + 10;
+      else if (ch >= 'A' && ch <= 'F') d = ch - 'A' + 10;
+      if (d >= base) {
+        if (ch == kEof) error("escape sequence not terminated");
+        else error("illegal character " + go_rune_u(ch) + " in escape sequence");
+        return false;
+      }
+      x = x * base + d;
+      if (--n > 0) ch = next();
+    }
+    if (x > max || (x >= 0xD800 && x < 0xE000)) {
+      error("escape sequence is an invalid Unicode code point");
+      return false;
+    }
+    return true;
   }
 
   void raw_string() {
@@ -370,7 +422,8 @@ std::string describe(const Token& t) {
     case Tok::kColon:
       return go_quote(val);
     case Tok::kAt:
-      return "<op:@>";
+      return "\"<Item 57385>\" <op:@>";  // 2.42 has no display name for '@'
+
     default:
       break;
   }

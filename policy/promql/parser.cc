@@ -185,6 +185,7 @@ class Parser {
   // A syntax error at token t; parsing stops.
   std::nullptr_t fail(const Token& t, std::string_view context = {}, std::string_view expected = {}) {
     if (!failed_) {
+      if (context.empty() && agg_depth_ > 0) context = "aggregation";
       if (t.type == Tok::kError) {
         soft(t.pos, t.error);
       } else {
@@ -296,9 +297,7 @@ class Parser {
         advance();
         ExprPtr e = make(Kind::kNumberLiteral, t.pos);
         e->type = ValueType::kScalar;
-        std::optional<double> v = parse_number(t.text);
-        if (!v) soft(peek().pos, "error parsing number: strconv.ParseFloat: parsing " + go_quote(t.text) + ": invalid syntax");
-        e->number = v.value_or(0);
+        e->number = number_or_error(t);
         return e;
       }
       case Tok::kString: {
@@ -341,6 +340,16 @@ class Parser {
       return parse_vector_selector(t.pos, t.text);
     }
     return fail(t);
+  }
+
+  double number_or_error(const Token& t) {
+    bool out_of_range = false;
+    std::optional<double> v = parse_number(t.text, &out_of_range);
+    if (!v) {
+      soft(t.pos, "error parsing number: strconv.ParseFloat: parsing " + go_quote(t.text) +
+                      (out_of_range ? ": value out of range" : ": invalid syntax"));
+    }
+    return v.value_or(0);
   }
 
   std::string unquote_or_error(const Token& t) {
@@ -519,7 +528,10 @@ class Parser {
       if (peek().type != Tok::kLeftParen) return fail(peek(), "aggregation");
     }
     std::vector<ExprPtr> args;
-    if (!parse_call_body(&args)) return nullptr;
+    ++agg_depth_;
+    bool body_ok = parse_call_body(&args);
+    --agg_depth_;
+    if (!body_ok) return nullptr;
     if (!have_modifier && (peek().type == Tok::kBy || peek().type == Tok::kWithout)) {
       e->without = advance().type == Tok::kWithout;
       if (!parse_grouping(&e->grouping)) return nullptr;
@@ -668,14 +680,15 @@ class Parser {
     }
     if (peek().type != Tok::kNumber) { fail(peek(), "@", "timestamp"); return false; }
     const Token& num = advance();
-    std::optional<double> v = parse_number(num.text);
-    if (!v) soft(peek().pos, "error parsing number: strconv.ParseFloat: parsing " + go_quote(num.text) + ": invalid syntax");
-    double ts = neg ? -v.value_or(0) : v.value_or(0);
+    double v = number_or_error(num);
+    double ts = neg ? -v : v;
     bool bad = std::isnan(ts) || std::isinf(ts) || ts >= 9223372036854775807.0 || ts <= -9223372036854775808.0;
     if (bad) {
       char buf[512];
-      std::snprintf(buf, sizeof buf, "timestamp out of bounds for @ modifier: %f", ts);
-      soft(e.pos.start, buf);
+      if (std::isnan(ts)) std::snprintf(buf, sizeof buf, "NaN");
+      else if (std::isinf(ts)) std::snprintf(buf, sizeof buf, ts > 0 ? "+Inf" : "-Inf");
+      else std::snprintf(buf, sizeof buf, "%f", ts);
+      soft(e.pos.start, std::string("timestamp out of bounds for @ modifier: ") + buf);
     }
     Expr* target = at_target(e);
     if (target) {
@@ -747,6 +760,22 @@ class Parser {
     return e.type;
   }
 
+  // The first token after `from` (skipping spaces and comments).
+  uint32_t operator_pos(uint32_t from) const {
+    size_t i = from;
+    while (i < in_.size()) {
+      char c = in_[i];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        ++i;
+      } else if (c == '#') {
+        while (i < in_.size() && in_[i] != '\n') ++i;
+      } else {
+        break;
+      }
+    }
+    return static_cast<uint32_t>(i);
+  }
+
   void expect_type(Expr& e, ValueType want, const std::string& context) {
     ValueType t = check(e);
     if (t != want) {
@@ -802,7 +831,7 @@ class Parser {
   void check_binary(Expr& e) {
     ValueType lt = check(*e.lhs);
     ValueType rt = check(*e.rhs);
-    uint32_t op_pos = e.lhs->pos.end;
+    uint32_t op_pos = operator_pos(e.lhs->pos.end);
     if (e.return_bool && !is_comparison(e.op)) {
       soft(op_pos, "bool modifier can only be used on comparison operators");
     }
@@ -844,6 +873,7 @@ class Parser {
   size_t i_ = 0;
   uint32_t last_end_ = 0;
   int depth_ = 0;
+  int agg_depth_ = 0;  // > 0 while inside an aggregation's parentheses
   bool failed_ = false;
   std::vector<Error> errors_;
 };

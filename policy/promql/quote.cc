@@ -318,7 +318,8 @@ std::optional<int64_t> parse_duration(std::string_view s, std::string* error) {
   return ms;
 }
 
-std::optional<double> parse_number(std::string_view s) {
+std::optional<double> parse_number(std::string_view s, bool* out_of_range) {
+  *out_of_range = false;
   std::string str(s);
   // ParseInt with base 0: 0x hex, leading-0 octal, else decimal; int64 range.
   {
@@ -365,7 +366,10 @@ std::optional<double> parse_number(std::string_view s) {
   char* end = nullptr;
   double v = std::strtod(str.c_str(), &end);
   if (end != str.c_str() + str.size()) return std::nullopt;
-  if (std::isinf(v)) return std::nullopt;  // Go: ErrRange
+  if (std::isinf(v)) {  // Go: ErrRange
+    *out_of_range = true;
+    return std::nullopt;
+  }
   return v;
 }
 

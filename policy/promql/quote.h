@@ -34,6 +34,7 @@ std::string format_duration(int64_t ms);
 std::optional<int64_t> parse_duration(std::string_view s, std::string* error);
 
 // The parser's number(): Go ParseInt(base 0) then ParseFloat semantics.
-std::optional<double> parse_number(std::string_view s);
+// *out_of_range is set when the value overflows a float64.
+std::optional<double> parse_number(std::string_view s, bool* out_of_range);
 
 }  // namespace rg::promql
