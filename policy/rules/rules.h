@@ -10,6 +10,8 @@
 namespace rg {
 
 const Rule& rule_policy_exemption_reason();
+const Rule& rule_rollout_spec();
+const Rule& rule_analysis_spec();
 
 std::vector<Rule> single_rules();
 
