@@ -20,7 +20,7 @@
 namespace rg::promql {
 
 // Deepest nesting of expressions accepted (parentheses, calls, operands).
-inline constexpr int kMaxDepth = 1000;
+inline constexpr int kMaxDepth = 256;
 
 struct ParseError {
   uint32_t offset = 0;  // byte offset of the error in the query
