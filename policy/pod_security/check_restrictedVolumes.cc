@@ -6,7 +6,8 @@
 //   hostPath, gcePersistentDisk, awsElasticBlockStore, gitRepo, nfs, iscsi,
 //   glusterfs, rbd, flexVolume, cinder, cephfs, flocker, fc, azureFile,
 //   vsphereVolume, quobyte, azureDisk, portworxVolume, photonPersistentDisk,
-//   scaleIO, storageos, or none known)
+//   scaleIO, storageos). A volume without any source is defaulted to
+//   emptyDir by the API server, so it passes, as in PSA.
 // Allowed values: configMap, csi, downwardAPI, emptyDir, ephemeral, image,
 //   persistentVolumeClaim, projected, secret
 #include "policy/messages.h"
@@ -40,18 +41,22 @@ Result restricted_volumes_1_0(const Pod& pod) {
     bool ok = false;
     for (std::string_view a : kAllowed) ok = ok || has_source(v, a);
     if (ok) continue;
-    names.push_back(string_at(v, "name"));
-    std::string type = "unknown";
+    std::string type;
     for (std::string_view t : kRestricted) {
       if (has_source(v, t)) {
         type = t;
         break;
       }
     }
+    // A volume with no source at all is defaulted to emptyDir by the API
+    // server before PSA sees it (SetDefaults_Volume): allowed. Sources this
+    // list does not know are not decodable either, so they default the same.
+    if (type.empty()) continue;
+    names.push_back(string_at(v, "name"));
     types.push_back(type);
     if (first.empty()) {
       std::string base = path_index(path_key(pod.spec_path, "volumes"), i);
-      first = type == "unknown" ? base : path_key(base, type);
+      first = path_key(base, type);
     }
   }
   if (names.empty()) return allowed();
