@@ -62,4 +62,9 @@ Status parse_policy(const json& doc, Policy* out);
 // The embedded default policy, as YAML text (documented; equals Policy{}).
 std::string_view default_policy_yaml();
 
+// Reads a policy file's text (YAML or JSON, one document; empty = defaults)
+// and parses it. Errors are prefixed with `file` ("policy.yaml:3:1: ..." for
+// syntax, "policy.yaml: rules.foo/bar: unknown rule id" for fields). Never throws.
+Status load_policy_text(std::string_view text, std::string_view file, Policy* out);
+
 }  // namespace rg

@@ -1,0 +1,831 @@
+// Manifests as text -> Objects with file and line (see documents.h).
+//
+// YAML goes through yaml-cpp's event parser and a small, non-recursive builder
+// (so we see every mark, tag and anchor). yaml-cpp's parser itself recurses
+// once per nesting level, so the text is pre-scanned for nesting depth first
+// and refused above the limit, before yaml-cpp sees it. JSON goes through
+// nlohmann (iterative) after a tokenizing pre-scan that bounds depth and node
+// count, finds duplicate keys and remembers where each top-level element
+// starts. Nothing here throws to the caller.
+#include "policy/documents.h"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <unordered_set>
+#include <utility>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
+namespace rg {
+
+std::string LoadError::str() const {
+  std::string out = file.empty() ? "<input>" : file;
+  if (line > 0) {
+    out += ":" + std::to_string(line);
+    if (column > 0) out += ":" + std::to_string(column);
+  }
+  out += ": " + message;
+  return out;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Shared: one parsed document -> objects.
+
+struct RawDoc {
+  json doc;
+  int line = 0;
+  std::vector<int> item_lines;  // lines of the elements of a root "items" sequence
+};
+
+bool is_list_kind(const json& doc) {
+  const json* kind = child(doc, "kind");
+  const json* items = child(doc, "items");
+  if (kind == nullptr || !kind->is_string() || items == nullptr || !items->is_array()) return false;
+  const std::string& k = kind->get_ref<const std::string&>();
+  return k.size() >= 4 && k.compare(k.size() - 4, 4, "List") == 0;
+}
+
+bool is_k8s_object(const json& doc) {
+  return doc.is_object() && !str_or(child(doc, "apiVersion")).empty() && !str_or(child(doc, "kind")).empty();
+}
+
+void add_document(RawDoc&& raw, std::string_view file, LoadResult* out) {
+  if (raw.doc.is_null()) return;  // an empty document ("---" alone, comments only): nothing to count
+  if (!raw.doc.is_object()) {
+    ++out->skipped;
+    return;
+  }
+  if (is_list_kind(raw.doc)) {
+    json& items = raw.doc["items"];
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!is_k8s_object(items[i])) {
+        if (!items[i].is_null()) ++out->skipped;
+        continue;
+      }
+      int line = i < raw.item_lines.size() ? raw.item_lines[i] : raw.line;
+      out->objects.push_back(Object{std::move(items[i]), SourceLocation{std::string(file), line}});
+    }
+    return;
+  }
+  if (!is_k8s_object(raw.doc)) {
+    ++out->skipped;
+    return;
+  }
+  out->objects.push_back(Object{std::move(raw.doc), SourceLocation{std::string(file), raw.line}});
+}
+
+LoadError make_error(std::string_view file, int line, int col, std::string msg) {
+  LoadError e;
+  e.file = std::string(file);
+  e.line = line;
+  e.column = col;
+  e.message = std::move(msg);
+  return e;
+}
+
+// 1-based line and column of a byte offset.
+std::pair<int, int> position_of(std::string_view text, size_t offset) {
+  if (offset > text.size()) offset = text.size();
+  int line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  return {line, static_cast<int>(offset - line_start) + 1};
+}
+
+// ---------------------------------------------------------------------------
+// YAML depth pre-scan.
+//
+// Estimates the nesting depth line by line without parsing: block structure
+// from indentation columns (a stack, as Python's tokenizer does), compact
+// nested sequences and mappings ("- - x", "- key: v") as one level per
+// indicator, and flow collections from brackets outside quotes and comments.
+// Block scalars (| and >) and quoted scalars are skipped. The estimate errs
+// on the high side; yaml-cpp's own guard (2000 levels) stays as a backstop.
+
+struct ScanIssue {
+  bool failed = false;
+  int line = 0, column = 0;
+  std::string message;
+  size_t doc_start = 0;  // offset of the document holding the issue
+};
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+ScanIssue prescan_yaml(std::string_view text, int max_depth) {
+  ScanIssue issue;
+  std::vector<int> indents;  // block indentation columns, strictly increasing
+  int flow = 0;              // open [ and { across lines
+  char quote = 0;            // open quoted scalar across lines
+  int block_parent = -1;     // >= 0 while inside a block scalar: its parent's column
+  size_t doc_start = 0;
+  int line_no = 0;
+  auto fail = [&](int line, int col, int depth) {
+    issue.failed = true;
+    issue.line = line;
+    issue.column = col;
+    issue.doc_start = doc_start;
+    issue.message = "nesting too deep (more than " + std::to_string(max_depth) +
+                    " levels, reached " + std::to_string(depth) + "); refusing to parse";
+  };
+
+  size_t pos = 0;
+  while (pos < text.size() && !issue.failed) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    size_t line_offset = pos;
+    pos = end + 1;
+    ++line_no;
+
+    size_t indent = 0;
+    while (indent < line.size() && line[indent] == ' ') ++indent;
+    bool blank = indent == line.size() || (line.find_first_not_of(" \t", indent) == std::string_view::npos);
+
+    if (block_parent >= 0) {
+      if (blank || static_cast<int>(indent) > block_parent) continue;
+      block_parent = -1;
+    }
+    size_t p = 0;  // where token scanning starts
+    bool node_start = true;
+    int content_col = 0, last_indicator_col = -1;
+    if (quote == 0 && flow == 0) {
+      if (blank) continue;
+      bool marker = line.size() >= 3 && (line.substr(0, 3) == "---" || line.substr(0, 3) == "...") &&
+                    (line.size() == 3 || is_blank(line[3]));
+      if (marker) {
+        indents.clear();
+        if (line[0] == '-') doc_start = line_offset;
+        else doc_start = pos;
+        p = 3;
+        while (p < line.size() && is_blank(line[p])) ++p;
+        content_col = static_cast<int>(p);
+      } else if (line[0] == '%') {
+        continue;  // directive
+      } else {
+        p = indent;
+        if (line[p] == '#') continue;  // comment line
+        int col = static_cast<int>(indent);
+        while (!indents.empty() && indents.back() > col) indents.pop_back();
+        if (indents.empty() || indents.back() < col) indents.push_back(col);
+        // Compact indicators: "- - x", "- key: v", "? - x". Each opens a level.
+        while (p < line.size() && (line[p] == '-' || line[p] == '?' || line[p] == ':') &&
+               (p + 1 == line.size() || is_blank(line[p + 1]))) {
+          last_indicator_col = static_cast<int>(p);
+          ++p;
+          while (p < line.size() && is_blank(line[p])) ++p;
+          if (p == line.size() || line[p] == '#') break;
+          int c = static_cast<int>(p);
+          if (indents.back() < c) indents.push_back(c);
+          if (static_cast<int>(indents.size()) > max_depth) break;
+        }
+        content_col = static_cast<int>(p);
+        if (static_cast<int>(indents.size()) > max_depth) {
+          fail(line_no, static_cast<int>(p) + 1, static_cast<int>(indents.size()));
+          break;
+        }
+      }
+    } else {
+      node_start = quote == 0;
+    }
+
+    for (size_t i = p; i < line.size(); ++i) {
+      char c = line[i];
+      if (quote == '"') {
+        if (c == '\\') ++i;
+        else if (c == '"') quote = 0, node_start = false;
+        continue;
+      }
+      if (quote == '\'') {
+        if (c == '\'') {
+          if (i + 1 < line.size() && line[i + 1] == '\'') ++i;
+          else quote = 0, node_start = false;
+        }
+        continue;
+      }
+      if (is_blank(c)) continue;
+      if (c == '#' && (i == 0 || is_blank(line[i - 1]))) break;  // comment
+      if (flow > 0) {
+        if (c == '[' || c == '{') {
+          ++flow;
+          int depth = static_cast<int>(indents.size()) + flow;
+          if (depth > max_depth) { fail(line_no, static_cast<int>(i) + 1, depth); break; }
+          node_start = true;
+        } else if (c == ']' || c == '}') {
+          --flow;
+          node_start = false;
+        } else if (c == ',' || c == ':' || c == '?') {
+          node_start = true;
+        } else if ((c == '"' || c == '\'') && node_start) {
+          quote = c;
+        } else if ((c == '&' || c == '!') && node_start) {
+          while (i + 1 < line.size() && !is_blank(line[i + 1]) && line[i + 1] != ',' && line[i + 1] != ']' &&
+                 line[i + 1] != '}')
+            ++i;
+        } else {
+          node_start = false;
+        }
+        continue;
+      }
+      // Block context.
+      if (c == ':' && (i + 1 == line.size() || is_blank(line[i + 1]))) {
+        node_start = true;
+      } else if ((c == '-' || c == '?') && node_start && (i + 1 == line.size() || is_blank(line[i + 1]))) {
+        // a nested indicator mid-line (invalid in most places): keep scanning
+      } else if (node_start && (c == '[' || c == '{')) {
+        ++flow;
+        int depth = static_cast<int>(indents.size()) + flow;
+        if (depth > max_depth) { fail(line_no, static_cast<int>(i) + 1, depth); break; }
+        node_start = true;
+      } else if (node_start && (c == '"' || c == '\'')) {
+        quote = c;
+      } else if (node_start && (c == '&' || c == '!')) {
+        while (i + 1 < line.size() && !is_blank(line[i + 1])) ++i;  // anchor or tag: a node follows
+      } else if (node_start && (c == '|' || c == '>')) {
+        size_t j = i + 1;
+        while (j < line.size() && (line[j] == '+' || line[j] == '-' || (line[j] >= '0' && line[j] <= '9'))) ++j;
+        while (j < line.size() && is_blank(line[j])) ++j;
+        if (j == line.size() || line[j] == '#') {
+          if (static_cast<int>(i) == content_col) {
+            block_parent = last_indicator_col >= 0 ? last_indicator_col : content_col - 1;
+          } else {
+            block_parent = content_col;
+          }
+          break;
+        }
+        node_start = false;
+      } else {
+        node_start = false;
+      }
+    }
+  }
+  return issue;
+}
+
+// ---------------------------------------------------------------------------
+// YAML events -> json, without recursion.
+
+struct LoadFailure {
+  int line = 0, column = 0;  // 1-based; 0 unknown
+  std::string message;
+};
+
+// YAML 1.2 core schema for plain scalars.
+bool all_digits(std::string_view s, int base) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool ok = base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) != 0
+              : base == 8 ? (c >= '0' && c <= '7')
+                          : (c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool parse_float(std::string_view s, double* out) {
+  // [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  size_t int_digits = 0, frac_digits = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++int_digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++frac_digits;
+  }
+  if (int_digits == 0 && frac_digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t exp_digits = 0;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  if (i != s.size()) return false;
+  std::string_view body = s[0] == '+' ? s.substr(1) : s;
+  std::string tmp(body);
+  if (!tmp.empty() && tmp.back() == '.') tmp.pop_back();  // "1." -> "1"
+  if (!tmp.empty() && tmp[0] == '.') tmp.insert(0, "0");
+  if (tmp.size() > 1 && tmp[0] == '-' && tmp[1] == '.') tmp.insert(1, "0");
+  auto [ptr, ec] = std::from_chars(tmp.data(), tmp.data() + tmp.size(), *out);
+  return ec == std::errc() && ptr == tmp.data() + tmp.size();
+}
+
+// Integer per the core schema; big values stay integers (int64, then uint64).
+bool parse_int(std::string_view s, json* out) {
+  bool neg = false;
+  std::string_view digits = s;
+  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
+    neg = digits[0] == '-';
+    digits.remove_prefix(1);
+  }
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && s[1] == 'x') base = 16, digits = s.substr(2);
+  else if (s.size() > 2 && s[0] == '0' && s[1] == 'o') base = 8, digits = s.substr(2);
+  if (!all_digits(digits, base)) return false;
+  uint64_t u = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), u, base);
+  if (ec == std::errc::result_out_of_range) {
+    double d = 0;
+    if (base != 10 || !parse_float(s, &d)) return false;
+    *out = d;
+    return true;
+  }
+  if (ec != std::errc() || ptr != digits.data() + digits.size()) return false;
+  if (!neg) {
+    if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) *out = static_cast<int64_t>(u);
+    else *out = u;
+  } else if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + 1) {
+    *out = static_cast<int64_t>(0 - u);
+  } else {
+    *out = -static_cast<double>(u);
+  }
+  return true;
+}
+
+json resolve_plain(const std::string& v) {
+  if (v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL") return nullptr;
+  if (v == "true" || v == "True" || v == "TRUE") return true;
+  if (v == "false" || v == "False" || v == "FALSE") return false;
+  char c = v[0];
+  if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
+    json n;
+    if (parse_int(v, &n)) return n;
+    double d = 0;
+    if (parse_float(v, &d)) return d;
+    std::string_view s = v;
+    bool neg = !s.empty() && s[0] == '-';
+    if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+    if (s == ".inf" || s == ".Inf" || s == ".INF")
+      return neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+    if (v == ".nan" || v == ".NaN" || v == ".NAN") return std::numeric_limits<double>::quiet_NaN();
+  }
+  return v;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+json resolve_scalar(const std::string& tag, const std::string& value, const YAML::Mark& mark) {
+  if (tag == "?") return resolve_plain(value);
+  if (tag == "!" || tag.rfind("tag:yaml.org,2002:", 0) != 0) return value;  // quoted, block, custom tags
+  if (ends_with(tag, ":str") || ends_with(tag, ":binary") || ends_with(tag, ":timestamp")) return value;
+  json v = resolve_plain(value);
+  bool ok = (ends_with(tag, ":int") && v.is_number_integer()) ||
+            (ends_with(tag, ":float") && v.is_number()) || (ends_with(tag, ":bool") && v.is_boolean()) ||
+            (ends_with(tag, ":null") && v.is_null());
+  if (ok) {
+    if (ends_with(tag, ":float")) return v.get<double>();
+    return v;
+  }
+  throw LoadFailure{mark.line + 1, mark.column + 1,
+                    "cannot read " + std::string(tag.substr(tag.rfind(':') + 1)) + " " + json(value).dump()};
+}
+
+class Builder : public YAML::EventHandler {
+ public:
+  Builder(const LoadLimits& limits, std::vector<RawDoc>* docs) : limits_(limits), docs_(docs) {}
+
+  void OnDocumentStart(const YAML::Mark&) override {
+    stack_.clear();
+    anchors_.clear();
+    doc_ = RawDoc{};
+  }
+  void OnDocumentEnd() override { docs_->push_back(std::move(doc_)); }
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    size_t before = nodes_;
+    count(1, mark);
+    value(json(nullptr), mark, anchor, before, true, "null");
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) throw LoadFailure{mark.line + 1, mark.column + 1, "alias to an unfinished anchor"};
+    size_t before = nodes_;
+    count(it->second.second, mark);
+    bool scalar_key = !it->second.first.is_structured();
+    value(json(it->second.first), mark, 0, before, scalar_key,
+          scalar_key ? key_text(it->second.first) : std::string());
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& v) override {
+    size_t before = nodes_;
+    count(1, mark);
+    if (expecting_key()) {
+      // Keys stay text: a plain `1` or `true` key is the string "1" / "true".
+      Frame& f = stack_.back();
+      f.key = v;
+      f.have_key = true;
+      f.key_line = mark.line + 1;
+      f.key_col = mark.column + 1;
+      f.merge_key = tag == "?" && v == "<<";
+      if (anchor != 0) anchors_[anchor] = {json(v), 1};
+      return;
+    }
+    value(resolve_scalar(tag, v, mark), mark, anchor, before, false, "");
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(json::array(), mark, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(json::object(), mark, anchor);
+  }
+  void OnMapEnd() override {
+    Frame& f = stack_.back();
+    // Merge keys ("<<: *base"): explicit keys win, earlier merges win over later ones.
+    for (const json& src : f.merges) {
+      for (auto it = src.begin(); it != src.end(); ++it) {
+        if (!f.value.contains(it.key())) f.value[it.key()] = it.value();
+      }
+    }
+    close();
+  }
+
+ private:
+  struct Frame {
+    json value;
+    YAML::anchor_t anchor = 0;
+    size_t nodes_before = 0;
+    int line = 0;
+    bool items_seq = false;  // the root mapping's "items" sequence
+    // mappings: the key waiting for its value
+    std::string key;
+    bool have_key = false;
+    bool merge_key = false;
+    int key_line = 0, key_col = 0;
+    std::vector<json> merges;
+  };
+
+  static std::string key_text(const json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    return v.dump();
+  }
+
+  bool expecting_key() const {
+    return !stack_.empty() && stack_.back().value.is_object() && !stack_.back().have_key;
+  }
+
+  void count(size_t n, const YAML::Mark& mark) {
+    nodes_ += n;
+    if (nodes_ > limits_.max_nodes) {
+      throw LoadFailure{mark.line + 1, mark.column + 1,
+                        "too many nodes (more than " + std::to_string(limits_.max_nodes) +
+                            " after alias expansion); refusing to load"};
+    }
+  }
+
+  void open(json v, const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (expecting_key()) throw LoadFailure{mark.line + 1, mark.column + 1, "complex mapping keys are not supported"};
+    // yaml-cpp guards its own recursion; this bounds ours the same way.
+    if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
+      throw LoadFailure{mark.line + 1, mark.column + 1,
+                        "nesting too deep (more than " + std::to_string(limits_.max_depth) + " levels)"};
+    }
+    size_t before = nodes_;
+    count(1, mark);
+    Frame f;
+    f.value = std::move(v);
+    f.anchor = anchor;
+    f.nodes_before = before;
+    f.line = mark.line + 1;
+    if (f.value.is_array() && stack_.size() == 1 && stack_[0].value.is_object() && stack_[0].key == "items")
+      f.items_seq = true;
+    stack_.push_back(std::move(f));
+  }
+
+  void close() {
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    YAML::Mark mark;
+    mark.line = f.line - 1;
+    value(std::move(f.value), mark, f.anchor, f.nodes_before, false, "");
+  }
+
+  // Places a finished value into its parent (or as the document root).
+  void value(json v, const YAML::Mark& mark, YAML::anchor_t anchor, size_t nodes_before, bool may_be_key,
+             const std::string& key_repr) {
+    if (anchor != 0) anchors_[anchor] = {v, nodes_ - nodes_before};
+    if (stack_.empty()) {
+      doc_.doc = std::move(v);
+      doc_.line = mark.line + 1;
+      return;
+    }
+    Frame& f = stack_.back();
+    if (f.value.is_array()) {
+      if (f.items_seq) doc_.item_lines.push_back(mark.line + 1);
+      f.value.push_back(std::move(v));
+      return;
+    }
+    if (!f.have_key) {
+      if (!may_be_key) throw LoadFailure{mark.line + 1, mark.column + 1, "complex mapping keys are not supported"};
+      f.key = key_repr;
+      f.have_key = true;
+      f.merge_key = false;
+      f.key_line = mark.line + 1;
+      f.key_col = mark.column + 1;
+      return;
+    }
+    f.have_key = false;
+    if (f.merge_key) {
+      if (v.is_object()) {
+        f.merges.push_back(std::move(v));
+        return;
+      }
+      if (v.is_array()) {
+        bool all_maps = true;
+        for (const json& e : v) all_maps = all_maps && e.is_object();
+        if (all_maps) {
+          for (json& e : v) f.merges.push_back(std::move(e));
+          return;
+        }
+      }
+      throw LoadFailure{f.key_line, f.key_col, "merge key \"<<\" needs a mapping or a list of mappings"};
+    }
+    if (f.value.contains(f.key)) {
+      throw LoadFailure{f.key_line, f.key_col, "duplicate key " + json(f.key).dump(-1, ' ', false,
+                                                                               json::error_handler_t::replace)};
+    }
+    f.value[f.key] = std::move(v);
+  }
+
+  const LoadLimits& limits_;
+  std::vector<RawDoc>* docs_;
+  std::vector<Frame> stack_;
+  std::map<YAML::anchor_t, std::pair<json, size_t>> anchors_;
+  RawDoc doc_;
+  size_t nodes_ = 0;
+};
+
+// Parses YAML text into documents; on an error, the documents before it are kept.
+void parse_yaml(std::string_view text, std::string_view file, const LoadLimits& limits, std::vector<RawDoc>* docs,
+                std::vector<LoadError>* errors) {
+  ScanIssue issue = prescan_yaml(text, limits.max_depth);
+  std::string_view parse_text = issue.failed ? text.substr(0, issue.doc_start) : text;
+  std::istringstream in{std::string(parse_text)};
+  Builder builder(limits, docs);
+  try {
+    YAML::Parser parser(in);
+    while (parser.HandleNextDocument(builder)) {
+    }
+  } catch (const LoadFailure& f) {
+    errors->push_back(make_error(file, f.line, f.column, f.message));
+    return;
+  } catch (const YAML::Exception& e) {
+    int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    int col = e.mark.is_null() ? 0 : e.mark.column + 1;
+    errors->push_back(make_error(file, line, col, e.msg));
+    return;
+  }
+  if (issue.failed) errors->push_back(make_error(file, issue.line, issue.column, issue.message));
+}
+
+// ---------------------------------------------------------------------------
+// JSON.
+
+struct JsonScan {
+  bool failed = false;
+  size_t offset = 0;
+  std::string message;
+  std::vector<int> top_lines;    // line of each element of a root array
+  std::vector<int> items_lines;  // line of each element of the root object's "items"
+};
+
+// Tokenizes JSON without building it: bounds depth and node count, finds
+// duplicate keys, and records where elements start. Syntax errors are left
+// to nlohmann, which reports them.
+JsonScan prescan_json(std::string_view text, const LoadLimits& limits) {
+  struct Frame {
+    bool object = false;
+    bool expect_key = false;
+    bool items = false;
+    std::string last_key;
+    std::unordered_set<std::string> keys;
+  };
+  JsonScan scan;
+  std::vector<Frame> stack;
+  size_t nodes = 0;
+  int line = 1;
+  auto fail = [&](size_t offset, std::string msg) {
+    scan.failed = true;
+    scan.offset = offset;
+    scan.message = std::move(msg);
+  };
+  auto value_start = [&](size_t offset) {
+    if (++nodes > limits.max_nodes) {
+      fail(offset, "too many nodes (more than " + std::to_string(limits.max_nodes) + "); refusing to load");
+      return;
+    }
+    if (stack.empty() || stack.back().object) return;
+    if (stack.size() == 1) scan.top_lines.push_back(line);
+    else if (stack.back().items) scan.items_lines.push_back(line);
+  };
+  for (size_t i = 0; i < text.size() && !scan.failed; ++i) {
+    char c = text[i];
+    switch (c) {
+      case '\n': ++line; break;
+      case ' ': case '\t': case '\r': case ':': break;
+      case ',':
+        if (!stack.empty() && stack.back().object) stack.back().expect_key = true;
+        break;
+      case '{': case '[': {
+        value_start(i);
+        if (scan.failed) break;
+        Frame f;
+        f.object = c == '{';
+        f.expect_key = f.object;
+        f.items = !f.object && stack.size() == 1 && stack[0].object && stack[0].last_key == "items";
+        stack.push_back(std::move(f));
+        if (static_cast<int>(stack.size()) > limits.max_depth) {
+          fail(i, "nesting too deep (more than " + std::to_string(limits.max_depth) + " levels); refusing to parse");
+        }
+        break;
+      }
+      case '}': case ']':
+        if (!stack.empty()) stack.pop_back();
+        break;
+      case '"': {
+        size_t start = i;
+        std::string s;
+        for (++i; i < text.size() && text[i] != '"'; ++i) {
+          if (text[i] == '\\' && i + 1 < text.size()) s.push_back(text[i++]);
+          if (text[i] == '\n') ++line;
+          s.push_back(text[i]);
+        }
+        if (!stack.empty() && stack.back().object && stack.back().expect_key) {
+          Frame& f = stack.back();
+          f.expect_key = false;
+          if (!f.keys.insert(s).second) {
+            fail(start, "duplicate key \"" + s + "\"");
+            break;
+          }
+          f.last_key = std::move(s);
+        } else {
+          value_start(start);
+        }
+        break;
+      }
+      default: {
+        value_start(i);
+        while (i + 1 < text.size() && (std::isalnum(static_cast<unsigned char>(text[i + 1])) || text[i + 1] == '.' ||
+                                       text[i + 1] == '-' || text[i + 1] == '+'))
+          ++i;
+        break;
+      }
+    }
+  }
+  return scan;
+}
+
+// nlohmann's message without its "[json.exception...] parse error at line L, column C: " prefix.
+std::string json_message(const std::string& what) {
+  size_t p = what.find("]");
+  std::string m = p == std::string::npos ? what : what.substr(p + 1);
+  size_t colon = m.find(": ");
+  if (m.find(" parse error") == 0 && colon != std::string::npos) m = m.substr(colon + 2);
+  while (!m.empty() && m[0] == ' ') m.erase(0, 1);
+  return m;
+}
+
+// Parses JSON text; returns false with *error set on a syntax error.
+bool parse_json(std::string_view text, std::string_view file, const LoadLimits& limits, std::vector<RawDoc>* docs,
+                LoadError* error) {
+  JsonScan scan = prescan_json(text, limits);
+  if (scan.failed) {
+    auto [l, c] = position_of(text, scan.offset);
+    *error = make_error(file, l, c, scan.message);
+    return false;
+  }
+  json doc;
+  try {
+    doc = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+    auto [l, c] = position_of(text, offset);
+    *error = make_error(file, l, c, json_message(e.what()));
+    return false;
+  }
+  int first_line = position_of(text, text.find_first_not_of(" \t\r\n")).first;
+  if (doc.is_array()) {
+    for (size_t i = 0; i < doc.size(); ++i) {
+      RawDoc raw;
+      raw.line = i < scan.top_lines.size() ? scan.top_lines[i] : first_line;
+      raw.doc = std::move(doc[i]);
+      if (raw.doc.is_null()) raw.doc = json::array();  // a null element is not an empty document: skip it
+      docs->push_back(std::move(raw));
+    }
+    return true;
+  }
+  RawDoc raw;
+  raw.line = first_line;
+  raw.doc = std::move(doc);
+  raw.item_lines = std::move(scan.items_lines);
+  docs->push_back(std::move(raw));
+  return true;
+}
+
+bool looks_like_json(std::string_view text) {
+  size_t p = text.find_first_not_of(" \t\r\n");
+  return p != std::string_view::npos && (text[p] == '{' || text[p] == '[');
+}
+
+// Text -> raw documents, YAML or JSON.
+void parse_text(std::string_view text, std::string_view file, const LoadLimits& limits, std::vector<RawDoc>* docs,
+                std::vector<LoadError>* errors) {
+  if (text.size() > limits.max_bytes) {
+    errors->push_back(make_error(file, 0, 0,
+                                 "input too large (" + std::to_string(text.size()) + " bytes, limit " +
+                                     std::to_string(limits.max_bytes) + ")"));
+    return;
+  }
+  // Skip a UTF-8 byte order mark.
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  bool json_name = ends_with(file, ".json");
+  if (json_name || looks_like_json(text)) {
+    LoadError err;
+    std::vector<RawDoc> json_docs;
+    if (parse_json(text, file, limits, &json_docs, &err)) {
+      for (auto& d : json_docs) docs->push_back(std::move(d));
+      return;
+    }
+    if (!json_name) {
+      // Maybe YAML flow style ({a: b}); keep the JSON error if YAML fails too.
+      std::vector<RawDoc> yaml_docs;
+      std::vector<LoadError> yaml_errors;
+      parse_yaml(text, file, limits, &yaml_docs, &yaml_errors);
+      if (yaml_errors.empty()) {
+        for (auto& d : yaml_docs) docs->push_back(std::move(d));
+        return;
+      }
+    }
+    errors->push_back(std::move(err));
+    return;
+  }
+  parse_yaml(text, file, limits, docs, errors);
+}
+
+}  // namespace
+
+LoadResult load_documents(std::string_view text, std::string_view file, const LoadLimits& limits) {
+  LoadResult out;
+  try {
+    std::vector<RawDoc> docs;
+    parse_text(text, file, limits, &docs, &out.errors);
+    for (RawDoc& d : docs) add_document(std::move(d), file, &out);
+  } catch (const std::exception& e) {
+    out.errors.push_back(make_error(file, 0, 0, std::string("internal error while reading: ") + e.what()));
+  } catch (...) {
+    out.errors.push_back(make_error(file, 0, 0, "internal error while reading"));
+  }
+  return out;
+}
+
+bool parse_single_document(std::string_view text, std::string_view file, json* out, std::string* error,
+                           const LoadLimits& limits) {
+  try {
+    std::vector<RawDoc> docs;
+    std::vector<LoadError> errors;
+    parse_text(text, file, limits, &docs, &errors);
+    if (!errors.empty()) {
+      *error = errors.front().str();
+      return false;
+    }
+    std::vector<RawDoc*> non_empty;
+    for (RawDoc& d : docs) {
+      if (!d.doc.is_null()) non_empty.push_back(&d);
+    }
+    if (non_empty.size() > 1) {
+      *error = make_error(file, non_empty[1]->line, 0,
+                          "expected one document, found " + std::to_string(non_empty.size()))
+                   .str();
+      return false;
+    }
+    *out = non_empty.empty() ? json(nullptr) : std::move(non_empty[0]->doc);
+    return true;
+  } catch (const std::exception& e) {
+    *error = std::string(file) + ": internal error while reading: " + e.what();
+  } catch (...) {
+    *error = std::string(file) + ": internal error while reading";
+  }
+  return false;
+}
+
+}  // namespace rg

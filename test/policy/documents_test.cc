@@ -1,0 +1,342 @@
+// Reading manifests: multi-document YAML, JSON, Lists, lines, typing, and the
+// bounds that keep bad input from crashing or hanging the reader.
+#include "policy/documents.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "policy/policy.h"
+
+namespace rg {
+namespace {
+
+std::string errors_of(const LoadResult& r) {
+  std::string out;
+  for (const auto& e : r.errors) out += e.str() + "\n";
+  return out;
+}
+
+TEST(Documents, MultiDocumentYamlKeepsFileAndStartLine) {
+  LoadResult r = load_documents(
+      "# leading comment\n"
+      "apiVersion: v1\n"
+      "kind: ConfigMap\n"
+      "metadata: {name: a}\n"
+      "---\n"
+      "\n"
+      "apiVersion: argoproj.io/v1alpha1\n"
+      "kind: Rollout\n"
+      "metadata:\n"
+      "  name: b\n",
+      "m.yaml");
+  ASSERT_TRUE(r.errors.empty()) << errors_of(r);
+  ASSERT_EQ(r.objects.size(), 2u);
+  EXPECT_EQ(r.objects[0].where.file, "m.yaml");
+  EXPECT_EQ(r.objects[0].where.line, 2);
+  EXPECT_EQ(r.objects[0].name(), "a");
+  EXPECT_EQ(r.objects[1].where.line, 7);
+  EXPECT_EQ(r.objects[1].kind(), "Rollout");
+  EXPECT_EQ(r.skipped, 0);
+}
+
+TEST(Documents, EmptyDocumentsAreIgnoredNotCounted) {
+  LoadResult r = load_documents("---\n---\n# only a comment\n---\napiVersion: v1\nkind: Pod\n---\n", "e.yaml");
+  ASSERT_TRUE(r.errors.empty()) << errors_of(r);
+  EXPECT_EQ(r.objects.size(), 1u);
+  EXPECT_EQ(r.skipped, 0);
+  LoadResult empty = load_documents("", "empty.yaml");
+  EXPECT_TRUE(empty.objects.empty());
+  EXPECT_TRUE(empty.errors.empty());
+}
+
+TEST(Documents, NonMappingsAndDocumentsWithoutKindAreSkipped) {
+  LoadResult r = load_documents("- a\n- b\n---\njust text\n---\nfoo: bar\n---\napiVersion: v1\n---\nkind: Pod\n",
+                                "s.yaml");
+  ASSERT_TRUE(r.errors.empty()) << errors_of(r);
+  EXPECT_TRUE(r.objects.empty());
+  EXPECT_EQ(r.skipped, 5);
+}
+
+TEST(Documents, ListItemsBecomeObjectsWithTheirOwnLines) {
+  LoadResult r = load_documents(
+      "apiVersion: v1\n"
+      "kind: List\n"
+      "items:\n"
+      "- apiVersion: v1\n"
+      "  kind: Service\n"
+      "  metadata: {name: s}\n"
+      "- not-an-object\n"
+      "-   apiVersion: apps/v1\n"
+      "    kind: Deployment\n"
+      "    metadata: {name: d}\n",
+      "list.yaml");
+  ASSERT_TRUE(r.errors.empty()) << errors_of(r);
+  ASSERT_EQ(r.objects.size(), 2u);
+  EXPECT_EQ(r.objects[0].kind(), "Service");
+  EXPECT_EQ(r.objects[0].where.line, 4);
+  EXPECT_EQ(r.objects[1].kind(), "Deployment");
+  EXPECT_EQ(r.objects[1].where.line, 8);
+  EXPECT_EQ(r.skipped, 1);
+}
+
+TEST(Documents, TypedListKindsWork) {
+  LoadResult r = load_documents(
+      "apiVersion: argoproj.io/v1alpha1\nkind: RolloutList\nitems:\n- {apiVersion: argoproj.io/v1alpha1, kind: "
+      "Rollout, metadata: {name: x}}\n",
+      "rl.yaml");
+  ASSERT_EQ(r.objects.size(), 1u) << errors_of(r);
+  EXPECT_EQ(r.objects[0].name(), "x");
+  EXPECT_EQ(r.objects[0].where.line, 4);
+}
+
+TEST(Documents, JsonObjectArrayAndList) {
+  LoadResult one = load_documents("\n{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}", "-");
+  ASSERT_EQ(one.objects.size(), 1u) << errors_of(one);
+  EXPECT_EQ(one.objects[0].where.line, 2);
+
+  LoadResult arr = load_documents(
+      "[\n"
+      "  {\"apiVersion\": \"v1\", \"kind\": \"Pod\"},\n"
+      "  42,\n"
+      "  {\n"
+      "    \"apiVersion\": \"v1\", \"kind\": \"Service\"}\n"
+      "]\n",
+      "a.json");
+  ASSERT_TRUE(arr.errors.empty()) << errors_of(arr);
+  ASSERT_EQ(arr.objects.size(), 2u);
+  EXPECT_EQ(arr.objects[0].where.line, 2);
+  EXPECT_EQ(arr.objects[1].where.line, 4);
+  EXPECT_EQ(arr.skipped, 1);
+
+  LoadResult list = load_documents(
+      "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"metadata\": {\"items\": [1]},\n"
+      " \"items\": [\n"
+      "  {\"apiVersion\": \"v1\", \"kind\": \"Pod\"},\n"
+      "  {\"apiVersion\": \"v1\", \"kind\": \"Service\"}]}\n",
+      "l.json");
+  ASSERT_EQ(list.objects.size(), 2u) << errors_of(list);
+  EXPECT_EQ(list.objects[0].where.line, 3);
+  EXPECT_EQ(list.objects[1].where.line, 4);
+}
+
+TEST(Documents, YamlFlowStyleThatIsNotJsonStillLoads) {
+  LoadResult r = load_documents("{apiVersion: v1, kind: Pod}\n", "flow.yaml");
+  ASSERT_EQ(r.objects.size(), 1u) << errors_of(r);
+  EXPECT_EQ(r.objects[0].kind(), "Pod");
+}
+
+TEST(Documents, ScalarsFollowTheYamlCoreSchema) {
+  LoadResult r = load_documents(
+      "apiVersion: v1\nkind: X\n"
+      "t: true\nf: False\nn: null\ntilde: ~\nempty:\n"
+      "i: 42\nneg: -7\nhex: 0x1F\noct: 0o17\nfl: 1.5\nexp: 1e3\ninf: -.inf\n"
+      "big: 9223372036854775807\nbigger: 18446744073709551615\n"
+      "qs: \"true\"\nqi: '42'\nyes: yes\noff: off\nver: 1.10.0\nlit: |\n  12\n"
+      "tagged: !!str 5\ntint: !!int \"7\"\nzero: 0755\n",
+      "t.yaml");
+  ASSERT_EQ(r.objects.size(), 1u) << errors_of(r);
+  const json& d = r.objects[0].doc;
+  EXPECT_EQ(d["t"], true);
+  EXPECT_EQ(d["f"], false);
+  EXPECT_TRUE(d["n"].is_null());
+  EXPECT_TRUE(d["tilde"].is_null());
+  EXPECT_TRUE(d["empty"].is_null());
+  EXPECT_TRUE(d["i"].is_number_integer());
+  EXPECT_EQ(d["i"], 42);
+  EXPECT_EQ(d["neg"], -7);
+  EXPECT_EQ(d["hex"], 31);
+  EXPECT_EQ(d["oct"], 15);
+  EXPECT_TRUE(d["fl"].is_number_float());
+  EXPECT_DOUBLE_EQ(d["fl"].get<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(d["exp"].get<double>(), 1000.0);
+  EXPECT_TRUE(d["inf"].is_number_float());
+  EXPECT_LT(d["inf"].get<double>(), 0);
+  EXPECT_TRUE(d["big"].is_number_integer());
+  EXPECT_EQ(d["big"].get<int64_t>(), 9223372036854775807LL);
+  EXPECT_TRUE(d["bigger"].is_number_unsigned());
+  EXPECT_EQ(d["bigger"].get<uint64_t>(), 18446744073709551615ULL);
+  EXPECT_EQ(d["qs"], "true");
+  EXPECT_EQ(d["qi"], "42");
+  EXPECT_EQ(d["yes"], "yes");  // YAML 1.2: yes/no/on/off are strings
+  EXPECT_EQ(d["off"], "off");
+  EXPECT_EQ(d["ver"], "1.10.0");
+  EXPECT_EQ(d["lit"], "12\n");
+  EXPECT_EQ(d["tagged"], "5");
+  EXPECT_EQ(d["tint"], 7);
+  EXPECT_EQ(d["zero"], 755);
+}
+
+TEST(Documents, AnchorsAliasesAndMergeKeys) {
+  LoadResult r = load_documents(
+      "apiVersion: v1\nkind: X\n"
+      "base: &b {a: 1, b: 2}\n"
+      "copy: *b\n"
+      "merged:\n  <<: *b\n  b: 3\n",
+      "m.yaml");
+  ASSERT_EQ(r.objects.size(), 1u) << errors_of(r);
+  const json& d = r.objects[0].doc;
+  EXPECT_EQ(d["copy"], (json{{"a", 1}, {"b", 2}}));
+  EXPECT_EQ(d["merged"], (json{{"a", 1}, {"b", 3}}));
+}
+
+TEST(Documents, SyntaxErrorsHaveFileLineColumnAndKeepEarlierDocuments) {
+  LoadResult r = load_documents("apiVersion: v1\nkind: Pod\n---\napiVersion: v1\nkind: [unclosed\n", "bad.yaml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.objects.size(), 1u);
+  const LoadError& e = r.errors[0];
+  EXPECT_EQ(e.file, "bad.yaml");
+  EXPECT_GE(e.line, 5);
+  EXPECT_GT(e.column, 0);
+  EXPECT_EQ(e.str().rfind("bad.yaml:" + std::to_string(e.line) + ":" + std::to_string(e.column) + ": ", 0), 0u)
+      << e.str();
+}
+
+TEST(Documents, BadIndentationIsAnError) {
+  LoadResult r = load_documents("apiVersion: v1\nkind: Pod\n  metadata: x\n bad: [\n", "i.yaml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_GT(r.errors[0].line, 0);
+}
+
+TEST(Documents, JsonSyntaxErrorsHaveLineAndColumn) {
+  LoadResult r = load_documents("{\n  \"apiVersion\": \"v1\",\n  \"kind\": Pod\n}\n", "bad.json");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 3);
+  EXPECT_GE(r.errors[0].column, 11);
+  EXPECT_EQ(r.errors[0].str().rfind("bad.json:3:", 0), 0u) << r.errors[0].str();
+  EXPECT_EQ(r.errors[0].message.find("[json.exception"), std::string::npos) << r.errors[0].message;
+}
+
+TEST(Documents, DuplicateKeysAreErrorsNamingKeyAndLine) {
+  LoadResult y = load_documents("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n", "d.yaml");
+  ASSERT_EQ(y.errors.size(), 1u);
+  EXPECT_EQ(y.errors[0].line, 5);
+  EXPECT_NE(y.errors[0].message.find("duplicate key \"name\""), std::string::npos) << y.errors[0].str();
+
+  LoadResult j = load_documents("{\"kind\": \"Pod\",\n \"kind\": \"Service\"}", "d.json");
+  ASSERT_EQ(j.errors.size(), 1u);
+  EXPECT_EQ(j.errors[0].line, 2);
+  EXPECT_NE(j.errors[0].message.find("duplicate key \"kind\""), std::string::npos) << j.errors[0].str();
+}
+
+TEST(Documents, DeepBlockNestingIsRefusedBeforeParsing) {
+  std::string text = "apiVersion: v1\nkind: Pod\n---\napiVersion: v1\nkind: Deep\n";
+  for (int i = 0; i < 3000; ++i) text += std::string(static_cast<size_t>(i), ' ') + "k:\n";
+  LoadResult r = load_documents(text, "deep.yaml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].message.find("nesting too deep"), std::string::npos) << r.errors[0].str();
+  EXPECT_GT(r.errors[0].line, 200);
+  EXPECT_EQ(r.objects.size(), 1u);  // the document before the bomb is kept
+}
+
+TEST(Documents, DeepFlowNestingIsRefused) {
+  std::string text = "apiVersion: v1\nkind: Pod\nspec: " + std::string(1'000'000, '[') + "\n";
+  LoadResult r = load_documents(text, "flow.yaml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].message.find("nesting too deep"), std::string::npos);
+  EXPECT_EQ(r.errors[0].line, 3);
+
+  LoadResult j = load_documents(std::string(1'000'000, '[') + std::string(1'000'000, ']'), "deep.json");
+  ASSERT_EQ(j.errors.size(), 1u);
+  EXPECT_NE(j.errors[0].message.find("nesting too deep"), std::string::npos);
+}
+
+TEST(Documents, DeepCompactSequencesAreRefused) {
+  std::string line;
+  for (int i = 0; i < 5000; ++i) line += "- ";
+  LoadResult r = load_documents(line + "x\n", "seq.yaml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].message.find("nesting too deep"), std::string::npos) << r.errors[0].str();
+}
+
+TEST(Documents, ReasonableDepthIsFine) {
+  std::string text = "apiVersion: v1\nkind: Pod\n";
+  std::string indent;
+  for (int i = 0; i < 50; ++i) {
+    text += indent + "k" + std::to_string(i) + ":\n";
+    indent += "  ";
+  }
+  text += indent + "leaf: [[1, [2]], {a: {b: [3]}}]\n";
+  text += "note: |\n  [[[[[[[[[[[[[[[[[[[[ text, not structure\n  \"unclosed quote\n";
+  LoadResult r = load_documents(text, "ok.yaml", LoadLimits{.max_depth = 60});
+  ASSERT_TRUE(r.errors.empty()) << errors_of(r);
+  ASSERT_EQ(r.objects.size(), 1u);
+  EXPECT_EQ(r.objects[0].doc["note"].get<std::string>().substr(0, 4), "[[[[");
+}
+
+TEST(Documents, BlockScalarsAndQuotedTextDoNotCountAsNesting) {
+  std::string text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  script: |\n";
+  for (int i = 0; i < 300; ++i) text += "    " + std::string(static_cast<size_t>(i % 40), ' ') + "{[\n";
+  text += "  q: \"" + std::string(500, '[') + "\"\n";
+  text += "- item\n";  // invalid, but only after the scalars: error, not depth
+  LoadResult r = load_documents(text, "cm.yaml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].message.find("nesting too deep"), std::string::npos) << r.errors[0].str();
+}
+
+TEST(Documents, AliasBombIsRefused) {
+  std::string text =
+      "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+      "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+      "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+      "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+      "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+      "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+      "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+      "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+      "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
+  LoadResult r = load_documents(text, "lol.yaml", LoadLimits{.max_nodes = 100'000});
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].message.find("too many nodes"), std::string::npos) << r.errors[0].str();
+  EXPECT_GT(r.errors[0].line, 0);
+}
+
+TEST(Documents, HugeInputIsRefused) {
+  std::string text(2000, '#');
+  LoadResult r = load_documents(text, "big.yaml", LoadLimits{.max_bytes = 1000});
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].message.find("too large"), std::string::npos);
+  EXPECT_EQ(r.errors[0].str().rfind("big.yaml: input too large", 0), 0u) << r.errors[0].str();
+}
+
+TEST(Documents, GarbageNeverThrows) {
+  const char* inputs[] = {"\x01\x02\xff\xfe", "{{{{", "]]]", "key: \"unterminated", "? [a]\n: b\n", "*undefined\n",
+                          "a: &x [*x]\n", "\t- tab\n", "%YAML 9.9\n---\na: 1\n", "{\"a\": 1} trailing",
+                          "- &a\n- *a\n"};
+  for (const char* in : inputs) {
+    LoadResult r = load_documents(in, "g.yaml");
+    (void)r;
+    json out;
+    std::string err;
+    (void)parse_single_document(in, "g.yaml", &out, &err);
+  }
+  SUCCEED();
+}
+
+TEST(Documents, ParseSingleDocument) {
+  json out;
+  std::string err;
+  ASSERT_TRUE(parse_single_document("a: 1\nb: [x]\n", "p.yaml", &out, &err)) << err;
+  EXPECT_EQ(out["a"], 1);
+  ASSERT_TRUE(parse_single_document("", "p.yaml", &out, &err)) << err;
+  EXPECT_TRUE(out.is_null());
+  EXPECT_FALSE(parse_single_document("a: 1\n---\nb: 2\n", "p.yaml", &out, &err));
+  EXPECT_NE(err.find("expected one document"), std::string::npos) << err;
+  EXPECT_FALSE(parse_single_document("a: [\n", "p.yaml", &out, &err));
+  EXPECT_EQ(err.rfind("p.yaml:", 0), 0u) << err;
+}
+
+TEST(PolicyText, LoadsAndNamesTheFileAndField) {
+  Policy p;
+  ASSERT_TRUE(load_policy_text(default_policy_yaml(), "default", &p).ok());
+  Status st = load_policy_text("podSecurity:\n  level: extreme\n", "pol.yaml", &p);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "pol.yaml: podSecurity.level: must be restricted or baseline");
+  st = load_policy_text("rules: [\n", "pol.yaml", &p);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message().rfind("pol.yaml:", 0), 0u) << st.message();
+  ASSERT_TRUE(load_policy_text("", "empty.yaml", &p).ok());
+}
+
+}  // namespace
+}  // namespace rg
