@@ -29,7 +29,7 @@ std::vector<Finding> check(const Object& obj, const Context& ctx) {
   }
   Finding f;
   f.path = "spec.scaleTargetRef";
-  f.message = object_ref(obj) + " and " + list + " all scale " + t->str() +
+  f.message = object_ref(obj) + (others.size() == 1 ? " and " : ", ") + list + " all scale " + t->str() +
               "; autoscalers on one workload overwrite each other's replica count";
   f.hint = "keep one autoscaler for " + t->str() + ": delete " + others.front() +
            (owners[0].kind != owners[1].kind ? " or move its metrics into the other's triggers/metrics" : "") +

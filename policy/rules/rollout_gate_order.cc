@@ -46,7 +46,9 @@ std::vector<Finding> check(const Object& obj, const Context&) {
       f.path = "spec.strategy.canary.analysis.startingStep";
       f.message = who + ": spec.strategy.canary.analysis.startingStep " + std::to_string(s) +
                   " starts the background analysis when " + full + " has set weight 100, so it gates nothing";
-      f.hint = "set spec.strategy.canary.analysis.startingStep below " + std::to_string(p) + " (e.g. 1)";
+      f.hint = p == 0 ? "add traffic steps before " + full + " and start the analysis at step 0"
+                      : "set spec.strategy.canary.analysis.startingStep below " + std::to_string(p) +
+                            " (e.g. startingStep: 0)";
       out.push_back(std::move(f));
     }
   }
