@@ -86,6 +86,7 @@ std::vector<Finding> evaluate(const Object& obj, const Context& ctx) {
     for (Finding& f : found) {
       if (f.rule.empty()) f.rule = std::string(r.id);
       f.action = action;
+      if (f.escalate && action == Action::Warn) f.action = Action::Deny;
       if (f.kind.empty()) {
         f.api_version = obj.api_version();
         f.kind = obj.kind();

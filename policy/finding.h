@@ -21,6 +21,9 @@ struct Finding {
   std::string path;     // "spec.template.spec.containers[0].securityContext"
   std::string message;  // what is wrong
   std::string hint;     // the smallest change that fixes it
+  // Set by a rule whose warning becomes a denial for this object (for example
+  // a Rollout labelled tier critical); evaluate() then raises warn to deny.
+  bool escalate = false;
   std::string file;     // source file when known
   int line = 0;         // 1-based line of the object when known
 };

@@ -32,8 +32,9 @@ void walk(const promql::Expr& e, int64_t min_ms, const analysis::MetricAnalysis&
   if (e.kind == promql::Kind::kCall && windowed(e.text) && !e.args.empty() &&
       e.args[0]->kind == promql::Kind::kMatrixSelector) {
     int64_t range = e.args[0]->range_ms;
-    // 1ms is what an {{args.*}} placeholder became (prepare_query): unknown.
-    if (range != 1 && range < min_ms) {
+    // A range written as an {{args.*}} placeholder is only known at run time.
+    const auto& sel = *e.args[0];
+    if (!analysis::numeric_placeholder_in(m, sel.pos.start, sel.pos.end) && range < min_ms) {
       Finding f;
       f.path = analysis::query_path(m);
       f.message = analysis::metric_ref(m) + ": " + e.text + "() over [" + dur(range) + "] is shorter than " +

@@ -104,7 +104,9 @@ TEST(Catalog, IsSortedUniqueAndDocumented) {
   const auto& c = catalog();
   ASSERT_FALSE(c.empty());
   for (size_t i = 0; i < c.size(); ++i) {
-    if (i > 0) EXPECT_LT(c[i - 1].id, c[i].id);
+    if (i > 0) {
+      EXPECT_LT(c[i - 1].id, c[i].id);
+    }
     EXPECT_FALSE(c[i].summary.empty()) << c[i].id;
     EXPECT_GT(c[i].doc.size(), c[i].summary.size()) << c[i].id << ": the doc says more than the summary";
     EXPECT_EQ(find_rule(c[i].id), &c[i]);
@@ -203,7 +205,9 @@ TEST(Evaluate, DenyFindingsComeFirst) {
   bool seen_warn = false;
   for (const auto& f : fs) {
     if (f.action == Action::Warn) seen_warn = true;
-    if (f.action == Action::Deny) EXPECT_FALSE(seen_warn) << "deny after warn: " << f.rule;
+    if (f.action == Action::Deny) {
+      EXPECT_FALSE(seen_warn) << "deny after warn: " << f.rule;
+    }
   }
 }
 
