@@ -1,0 +1,262 @@
+#include "server/kube/cache.h"
+
+#include <atomic>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "test/server/kube/test_util.h"
+
+namespace rg::kube {
+namespace {
+
+using ::rg::test::eventually;
+using ::rg::test::FakeApiServer;
+using ::rg::test::make_obj;
+using ::testing::HasSubstr;
+namespace res = resources;
+
+json full_deployment() {
+  return json::parse(R"({
+    "apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": {
+      "name": "web", "namespace": "a", "uid": "u-1", "resourceVersion": "42", "generation": 3,
+      "creationTimestamp": "2026-11-24T01:24:56Z",
+      "labels": {"app": "web"},
+      "annotations": {
+        "kubectl.kubernetes.io/last-applied-configuration": "{...}",
+        "deployment.kubernetes.io/revision": "4",
+        "rollout-guard.io/exempt": "replicas/*",
+        "rollout-guard.io/exempt-reason": "migration"
+      },
+      "ownerReferences": [{"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "web", "uid": "r-1",
+                           "controller": true, "blockOwnerDeletion": true}],
+      "managedFields": [{"manager": "kubectl", "fieldsV1": {"f:spec": {}}}]
+    },
+    "spec": {
+      "replicas": 0,
+      "selector": {"matchLabels": {"app": "web"}},
+      "template": {"metadata": {"creationTimestamp": null, "labels": {"app": "web"}},
+                   "spec": {"containers": [{"name": "web", "image": "nginx"}]}},
+      "strategy": {"type": "RollingUpdate"},
+      "revisionHistoryLimit": 10,
+      "progressDeadlineSeconds": 600
+    },
+    "status": {"replicas": 0}
+  })");
+}
+
+TEST(Strip, DeploymentKeepsWhatRulesRead) {
+  json s = strip_for_inventory(full_deployment());
+  json want = json::parse(R"({
+    "apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": {
+      "name": "web", "namespace": "a", "uid": "u-1",
+      "labels": {"app": "web"},
+      "annotations": {"rollout-guard.io/exempt": "replicas/*", "rollout-guard.io/exempt-reason": "migration"},
+      "ownerReferences": [{"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "web", "controller": true}]
+    },
+    "spec": {
+      "replicas": 0,
+      "selector": {"matchLabels": {"app": "web"}},
+      "template": {"metadata": {"labels": {"app": "web"}},
+                   "spec": {"containers": [{"name": "web", "image": "nginx"}]}}
+    }
+  })");
+  EXPECT_EQ(s, want) << s.dump(2);
+}
+
+TEST(Strip, OtherKindsKeepTheirSpecButNoStatus) {
+  json hpa = make_obj(res::kHorizontalPodAutoscalers, "a", "h",
+                      {{"scaleTargetRef", {{"kind", "Deployment"}, {"name", "web"}}}, {"maxReplicas", 5}});
+  hpa["status"] = {{"currentReplicas", 3}};
+  hpa["metadata"]["annotations"] = {{"autoscaling.keda.sh/paused", "true"}, {"other", "x"}};
+  json s = strip_for_inventory(hpa);
+  EXPECT_EQ(s["spec"], hpa["spec"]);
+  EXPECT_FALSE(s.contains("status"));
+  EXPECT_EQ(s["metadata"]["annotations"], json({{"autoscaling.keda.sh/paused", "true"}}));
+
+  json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"},
+             {"metadata", {{"name", "a"}, {"uid", "x"}, {"labels", {{"rollout-guard.io/enforce", "warn"}}},
+                           {"annotations", {{"rollout-guard.io/x", "y"}}}}},
+             {"spec", {{"finalizers", {"kubernetes"}}}}, {"status", {{"phase", "Active"}}}};
+  EXPECT_EQ(strip_for_inventory(ns),
+            json({{"apiVersion", "v1"}, {"kind", "Namespace"},
+                  {"metadata", {{"name", "a"}, {"labels", {{"rollout-guard.io/enforce", "warn"}}}}}}));
+}
+
+TEST(Store, FindListAndDelete) {
+  ClusterInventory inv;
+  inv.upsert(full_deployment());
+  inv.upsert(make_obj(res::kRollouts, "a", "web"));
+  inv.upsert(make_obj(res::kRollouts, "b", "api"));
+  inv.upsert(make_obj(res::kClusterAnalysisTemplates, "", "success-rate"));
+  EXPECT_EQ(inv.size(), 4u);
+  const Object* d = inv.find("apps", "Deployment", "a", "web");
+  ASSERT_NE(d, nullptr);
+  EXPECT_FALSE(d->doc["metadata"].contains("managedFields"));
+  EXPECT_EQ(inv.find("", "Deployment", "a", "web"), nullptr);  // the group must match
+  EXPECT_EQ(inv.find("apps", "Deployment", "b", "web"), nullptr);
+  EXPECT_NE(inv.find("argoproj.io", "ClusterAnalysisTemplate", "", "success-rate"), nullptr);
+  EXPECT_EQ(inv.list("Rollout", "a").size(), 1u);
+  EXPECT_EQ(inv.list("Rollout", "*").size(), 2u);
+  EXPECT_EQ(inv.list("Rollout", "c").size(), 0u);
+  EXPECT_EQ(inv.list("ScaledObject", "*").size(), 0u);
+
+  // A replaced object's old pointer stays readable (retired, not freed).
+  json changed = full_deployment();
+  changed["spec"]["replicas"] = 7;
+  inv.upsert(changed);
+  EXPECT_EQ(d->doc["spec"]["replicas"], 0);
+  EXPECT_EQ(inv.find("apps", "Deployment", "a", "web")->doc["spec"]["replicas"], 7);
+  inv.erase(make_obj(res::kRollouts, "a", "web"));
+  EXPECT_EQ(inv.list("Rollout", "*").size(), 1u);
+}
+
+TEST(Store, NamespaceModes) {
+  ClusterInventory inv;
+  for (auto [name, mode] : {std::pair{"e", "enforce"}, {"w", "warn"}, {"o", "off"}, {"x", "bogus"}}) {
+    inv.upsert({{"apiVersion", "v1"}, {"kind", "Namespace"},
+                {"metadata", {{"name", name}, {"labels", {{"rollout-guard.io/enforce", mode}}}}}});
+  }
+  inv.upsert({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "plain"}}}});
+  EXPECT_EQ(inv.namespace_mode("e"), NamespaceMode::Enforce);
+  EXPECT_EQ(inv.namespace_mode("w"), NamespaceMode::Warn);
+  EXPECT_EQ(inv.namespace_mode("o"), NamespaceMode::Off);
+  EXPECT_EQ(inv.namespace_mode("x"), std::nullopt);
+  EXPECT_EQ(inv.namespace_mode("plain"), std::nullopt);
+  EXPECT_EQ(inv.namespace_mode("missing"), std::nullopt);
+  EXPECT_EQ(inv.namespace_label("x", "rollout-guard.io/enforce"), "bogus");
+}
+
+TEST(Store, ConcurrentReadersAndWriter) {
+  ClusterInventory inv;
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 2000; ++i) {
+      inv.upsert(make_obj(res::kRollouts, "a", "r" + std::to_string(i % 50), {{"replicas", i}}));
+      if (i % 7 == 0) inv.erase(make_obj(res::kRollouts, "a", "r" + std::to_string((i + 3) % 50)));
+    }
+    done = true;
+  });
+  size_t reads = 0;
+  while (!done) {
+    for (const Object* o : inv.list("Rollout", "a")) {
+      ASSERT_TRUE(o->doc["spec"]["replicas"].is_number());
+      ++reads;
+    }
+  }
+  writer.join();
+  EXPECT_GT(reads, 0u);
+}
+
+// A clock the test moves by hand.
+struct ManualClock {
+  std::shared_ptr<std::atomic<std::chrono::steady_clock::rep>> ticks =
+      std::make_shared<std::atomic<std::chrono::steady_clock::rep>>(
+          std::chrono::steady_clock::now().time_since_epoch().count());
+  SteadyClock fn() const {
+    auto t = ticks;
+    return [t] { return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(t->load())); };
+  }
+  void advance(std::chrono::seconds s) {
+    *ticks += std::chrono::duration_cast<std::chrono::steady_clock::duration>(s).count();
+  }
+};
+
+class CacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const Resource& r : inventory_resources()) {
+      if (r.group != "keda.sh") server_.serve(r);  // KEDA is not installed
+    }
+    client_ = test::client_for(server_);
+    opts_.clock = clock_.fn();
+    opts_.stale_after = std::chrono::seconds(60);
+    opts_.informer.backoff_initial = std::chrono::milliseconds(5);
+    opts_.informer.backoff_max = std::chrono::milliseconds(50);
+  }
+  FakeApiServer server_;
+  std::unique_ptr<Client> client_;
+  ManualClock clock_;
+  ClusterInventoryOptions opts_;
+};
+
+TEST_F(CacheTest, SyncsEveryKindAndFollowsChanges) {
+  server_.put(res::kDeployments, full_deployment());
+  server_.put(res::kRollouts, make_obj(res::kRollouts, "a", "web",
+                                       {{"workloadRef", {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "web"}}}}));
+  server_.put(res::kNamespaces, {{"apiVersion", "v1"}, {"kind", "Namespace"},
+                                 {"metadata", {{"name", "a"}, {"labels", {{"rollout-guard.io/enforce", "warn"}}}}}});
+  ClusterInventory inv(opts_);
+  EXPECT_FALSE(inv.complete());
+  EXPECT_THAT(inv.incomplete_reason(), HasSubstr("not started"));
+  server_.fail_next("GET", 2, 500);  // the first lists fail: sync waits for them
+  inv.start(*client_);
+  ASSERT_TRUE(inv.wait_synced(std::chrono::seconds(5)));
+  EXPECT_TRUE(inv.complete()) << inv.incomplete_reason();
+  EXPECT_EQ(inv.size(), 3u);
+  EXPECT_EQ(inv.namespace_mode("a"), NamespaceMode::Warn);
+  const Object* d = inv.find("apps", "Deployment", "a", "web");
+  ASSERT_NE(d, nullptr);
+  EXPECT_FALSE(d->doc["metadata"]["annotations"].contains("kubectl.kubernetes.io/last-applied-configuration"));
+  EXPECT_FALSE(d->doc.contains("status"));
+
+  bool keda_skipped = false;
+  for (const auto& st : inv.state()) {
+    if (st.resource == "scaledobjects.keda.sh/v1alpha1") keda_skipped = st.skipped;
+  }
+  EXPECT_TRUE(keda_skipped);
+
+  ASSERT_TRUE(eventually([&] { return server_.open_watches() == 6; }));
+  server_.put(res::kHorizontalPodAutoscalers,
+              make_obj(res::kHorizontalPodAutoscalers, "a", "h", {{"scaleTargetRef", {{"kind", "Deployment"}, {"name", "web"}}}}));
+  server_.del(res::kRollouts, "a", "web");
+  ASSERT_TRUE(eventually([&] {
+    return inv.find("autoscaling", "HorizontalPodAutoscaler", "a", "h") && !inv.find("argoproj.io", "Rollout", "a", "web");
+  }));
+}
+
+TEST_F(CacheTest, IncompleteBeforeSyncAndWhenStale) {
+  server_.fail_next("GET", 1000, 500);
+  ClusterInventory inv(opts_);
+  inv.start(*client_);
+  ASSERT_TRUE(eventually([&] { return server_.resource_version() > 0 && !inv.synced(); }));
+  EXPECT_FALSE(inv.complete());
+  EXPECT_THAT(inv.incomplete_reason(), HasSubstr("has not finished its initial sync (waiting for rollouts.argoproj.io/v1alpha1"));
+  server_.fail_next("GET", 0, 500);
+  ASSERT_TRUE(inv.wait_synced(std::chrono::seconds(5)));
+  EXPECT_TRUE(inv.complete());
+
+  // Quiet for longer than the bound: stale, and the reason says for how long.
+  clock_.advance(std::chrono::seconds(61));
+  EXPECT_FALSE(inv.complete());
+  EXPECT_THAT(inv.incomplete_reason(), HasSubstr("the cluster inventory is stale: no news from the API server about "));
+  EXPECT_THAT(inv.incomplete_reason(), HasSubstr("for 61s (bound 60s)"));
+
+  // Bookmarks on every served resource bring it back.
+  for (const Resource& r : inventory_resources()) {
+    if (r.group != "keda.sh") server_.bookmark(r);
+  }
+  ASSERT_TRUE(eventually([&] { return inv.complete(); })) << inv.incomplete_reason();
+}
+
+TEST_F(CacheTest, CountsRestartsAndRelists) {
+  ClusterInventory inv(opts_);
+  inv.start(*client_);
+  ASSERT_TRUE(inv.wait_synced(std::chrono::seconds(5)));
+  ASSERT_TRUE(eventually([&] { return server_.open_watches() == 6; }));
+  server_.end_watches();
+  ASSERT_TRUE(eventually([&] { return inv.restarts() == 6 && server_.open_watches() == 6; }));
+  server_.set_http_gone_on_watch(true);
+  server_.put(res::kDeployments, full_deployment());
+  ASSERT_TRUE(eventually([&] { return inv.find("apps", "Deployment", "a", "web") != nullptr; }));
+  server_.compact();
+  server_.end_watches();
+  ASSERT_TRUE(eventually([&] { return inv.relists() >= 5; }));  // every resource but the one that saw the last write
+  EXPECT_NE(inv.find("apps", "Deployment", "a", "web"), nullptr);
+}
+
+}  // namespace
+}  // namespace rg::kube

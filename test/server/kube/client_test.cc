@@ -1,0 +1,284 @@
+#include "server/kube/client.h"
+
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "test/server/kube/test_util.h"
+
+namespace rg::kube {
+namespace {
+
+using ::rg::test::FakeApiServer;
+using ::rg::test::make_obj;
+using ::testing::HasSubstr;
+namespace res = resources;
+
+TEST(ResourcePath, EveryResource) {
+  EXPECT_EQ(resource_path(res::kRollouts, "ns1", "r"), "/apis/argoproj.io/v1alpha1/namespaces/ns1/rollouts/r");
+  EXPECT_EQ(resource_path(res::kRollouts, ""), "/apis/argoproj.io/v1alpha1/rollouts");
+  EXPECT_EQ(resource_path(res::kAnalysisTemplates, "a"), "/apis/argoproj.io/v1alpha1/namespaces/a/analysistemplates");
+  EXPECT_EQ(resource_path(res::kClusterAnalysisTemplates, "ignored", "t"),
+            "/apis/argoproj.io/v1alpha1/clusteranalysistemplates/t");
+  EXPECT_EQ(resource_path(res::kDeployments, "a", "d"), "/apis/apps/v1/namespaces/a/deployments/d");
+  EXPECT_EQ(resource_path(res::kHorizontalPodAutoscalers, "a"), "/apis/autoscaling/v2/namespaces/a/horizontalpodautoscalers");
+  EXPECT_EQ(resource_path(res::kScaledObjects, "a"), "/apis/keda.sh/v1alpha1/namespaces/a/scaledobjects");
+  EXPECT_EQ(resource_path(res::kNamespaces, "", "a"), "/api/v1/namespaces/a");
+  EXPECT_EQ(resource_path(res::kLeases, "a", "l"), "/apis/coordination.k8s.io/v1/namespaces/a/leases/l");
+  EXPECT_EQ(resource_path(res::kEvents, "a"), "/apis/events.k8s.io/v1/namespaces/a/events");
+  EXPECT_EQ(res::kHorizontalPodAutoscalers.str(), "horizontalpodautoscalers.autoscaling/v2");
+}
+
+class ClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_.serve(res::kDeployments);
+    server_.serve(res::kLeases);
+    server_.serve(res::kEvents);
+    client_ = test::client_for(server_);
+    ASSERT_TRUE(client_);
+  }
+  FakeApiServer server_;
+  std::unique_ptr<Client> client_;
+};
+
+TEST_F(ClientTest, GetAndErrors) {
+  server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "web", {{"replicas", 2}}));
+  json out;
+  ApiStatus s = client_->get(res::kDeployments, "a", "web", &out);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(out["spec"]["replicas"], 2);
+
+  s = client_->get(res::kDeployments, "a", "missing", &out);
+  EXPECT_TRUE(s.not_found());
+  EXPECT_EQ(s.reason(), "NotFound");
+  EXPECT_EQ(s.message(),
+            "GET /apis/apps/v1/namespaces/a/deployments/missing: HTTP 404 Not Found: deployments.apps \"missing\" not found");
+
+  auto bad = test::client_for(server_, "wrong-token");
+  s = bad->get(res::kDeployments, "a", "web", &out);
+  EXPECT_EQ(s.code(), 401);
+  EXPECT_THAT(s.message(), HasSubstr("HTTP 401 Unauthorized"));
+
+  s = client_->get(res::kScaledObjects, "a", "x", &out);  // not served
+  EXPECT_TRUE(s.not_found());
+}
+
+TEST_F(ClientTest, TransportErrorNamesTheServer) {
+  Config c;
+  c.server = "http://127.0.0.1:1";  // nothing listens there
+  c.source = "test";
+  std::unique_ptr<Client> cl;
+  ASSERT_TRUE(Client::Create(c, &cl).ok());
+  json out;
+  ApiStatus s = cl->get(res::kDeployments, "a", "b", &out);
+  EXPECT_EQ(s.code(), 0);
+  EXPECT_THAT(s.message(), HasSubstr("cannot reach http://127.0.0.1:1"));
+}
+
+TEST_F(ClientTest, CreateRejectsBadTlsMaterial) {
+  Config c;
+  c.server = "https://127.0.0.1:6443";
+  c.source = "kubeconfig";
+  c.ca_pem = "not a certificate";
+  std::unique_ptr<Client> cl;
+  EXPECT_THAT(Client::Create(c, &cl).message(), HasSubstr("certificate-authority: no PEM certificate found"));
+  c.ca_pem.clear();
+  c.client_cert_file = "/nonexistent.crt";
+  c.client_key_file = "/nonexistent.key";
+  EXPECT_THAT(Client::Create(c, &cl).message(), HasSubstr("client-certificate /nonexistent.crt: cannot read file"));
+  c = Config();
+  c.server = "ftp://x";
+  EXPECT_THAT(Client::Create(c, &cl).message(), HasSubstr("is not an http(s)://host[:port] URL"));
+}
+
+TEST_F(ClientTest, ListPagesWithContinue) {
+  for (int i = 0; i < 5; ++i) server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "d" + std::to_string(i)));
+  server_.put(res::kDeployments, make_obj(res::kDeployments, "b", "other"));
+  ListResult lr;
+  ApiStatus s = client_->list(res::kDeployments, "a", &lr, 2);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(lr.items.size(), 5u);
+  EXPECT_EQ(lr.pages, 3);
+  EXPECT_EQ(lr.resource_version, std::to_string(server_.resource_version()));
+  EXPECT_EQ(lr.items[0]["kind"], "Deployment");  // filled in: the server leaves it out
+  EXPECT_EQ(lr.items[0]["apiVersion"], "apps/v1");
+
+  ASSERT_TRUE(client_->list(res::kDeployments, "", &lr, 500).ok());
+  EXPECT_EQ(lr.items.size(), 6u);
+  EXPECT_EQ(lr.pages, 1);
+}
+
+TEST_F(ClientTest, WatchStreamsEventsUntilTheServerEndsIt) {
+  std::string rv = server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "web"));
+  std::vector<std::string> seen;
+  std::mutex mu;
+  std::thread t([&] {
+    WatchOptions wo;
+    wo.resource_version = rv;
+    ApiStatus s = client_->watch(res::kDeployments, "", wo, [&](const WatchEvent& ev) {
+      std::lock_guard<std::mutex> lock(mu);
+      seen.push_back(ev.type + ":" + ev.object["metadata"].value("name", "") + ":" +
+                     ev.object["metadata"].value("resourceVersion", ""));
+      return true;
+    });
+    EXPECT_TRUE(s.ok()) << s.message();
+  });
+  ASSERT_TRUE(test::eventually([&] { return server_.open_watches() == 1; }));
+  std::string rv2 = server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "api"));
+  std::string rv3 = server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "web", {{"replicas", 3}}));
+  server_.bookmark(res::kDeployments);
+  server_.del(res::kDeployments, "a", "api");
+  ASSERT_TRUE(test::eventually([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return seen.size() == 4;
+  }));
+  server_.end_watches();
+  t.join();
+  long long rv4 = server_.resource_version();
+  EXPECT_EQ(seen, (std::vector<std::string>{"ADDED:api:" + rv2, "MODIFIED:web:" + rv3, "BOOKMARK::" + rv3,
+                                            "DELETED:api:" + std::to_string(rv4)}));
+  EXPECT_EQ(server_.last_param("allowWatchBookmarks"), "true");
+  EXPECT_EQ(server_.last_param("resourceVersion"), rv);
+  EXPECT_EQ(server_.last_param("timeoutSeconds"), "300");
+}
+
+TEST_F(ClientTest, WatchFromACompactedVersionGetsError410) {
+  std::string rv = server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "web"));
+  server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "web2"));
+  server_.compact();
+  WatchOptions wo;
+  wo.resource_version = rv;
+  std::vector<WatchEvent> events;
+  ApiStatus s = client_->watch(res::kDeployments, "", wo, [&](const WatchEvent& ev) {
+    events.push_back(ev);
+    return true;
+  });
+  EXPECT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "ERROR");
+  EXPECT_EQ(events[0].object["code"], 410);
+
+  server_.set_http_gone_on_watch(true);
+  s = client_->watch(res::kDeployments, "", wo, [&](const WatchEvent&) { return true; });
+  EXPECT_TRUE(s.gone());
+  EXPECT_THAT(s.message(), HasSubstr("HTTP 410 Gone: too old resource version"));
+}
+
+TEST_F(ClientTest, WatchCancelReturnsPromptly) {
+  Cancel cancel;
+  auto started = std::chrono::steady_clock::now();
+  std::thread t([&] {
+    WatchOptions wo;
+    wo.resource_version = std::to_string(server_.resource_version());
+    ApiStatus s = client_->watch(res::kDeployments, "", wo, [](const WatchEvent&) { return true; }, &cancel);
+    EXPECT_TRUE(s.ok()) << s.message();
+  });
+  ASSERT_TRUE(test::eventually([&] { return server_.open_watches() == 1; }));
+  cancel.cancel();
+  t.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+}
+
+TEST_F(ClientTest, ServerSideApplyStoresTheObject) {
+  json obj = make_obj(res::kDeployments, "a", "web", {{"replicas", 4}});
+  json out;
+  ApiStatus s = client_->apply(res::kDeployments, "a", obj, /*force=*/true, &out);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(s.code(), 201);
+  EXPECT_EQ(server_.last_content_type(), "application/apply-patch+yaml");
+  EXPECT_EQ(server_.last_param("fieldManager"), "rollout-guard");
+  EXPECT_EQ(server_.last_param("force"), "true");
+  EXPECT_EQ(server_.object(res::kDeployments, "a", "web").value()["spec"]["replicas"], 4);
+  EXPECT_FALSE(out["metadata"].value("resourceVersion", "").empty());
+
+  obj["spec"]["replicas"] = 5;
+  s = client_->apply(res::kDeployments, "a", obj, /*force=*/false, &out);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(s.code(), 200);
+  EXPECT_EQ(server_.last_param("force"), "");
+  EXPECT_EQ(server_.object(res::kDeployments, "a", "web").value()["spec"]["replicas"], 5);
+
+  s = client_->apply(res::kDeployments, "a", json{{"kind", "Deployment"}}, true);
+  EXPECT_THAT(s.message(), HasSubstr("no metadata.name"));
+}
+
+TEST_F(ClientTest, LeaseCreateUpdateAndConflict) {
+  Lease l;
+  l.ns = "rg";
+  l.name = "rollout-guard-reconciler";
+  l.holder = "pod-a";
+  l.lease_duration_seconds = 15;
+  l.acquire_time = l.renew_time = micro_time_now();
+  Lease created;
+  ApiStatus s = client_->create_lease(l, &created);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(created.holder, "pod-a");
+  EXPECT_FALSE(created.resource_version.empty());
+  EXPECT_TRUE(client_->create_lease(l, nullptr).conflict());  // AlreadyExists is 409 too
+
+  Lease got;
+  ASSERT_TRUE(client_->get_lease("rg", l.name, &got).ok());
+  EXPECT_EQ(got.lease_duration_seconds, 15);
+  EXPECT_EQ(got.renew_time, l.renew_time);
+
+  // Two candidates read the same version; the second write loses.
+  Lease a = got, b = got;
+  a.renew_time = micro_time_now();
+  b.holder = "pod-b";
+  b.transitions = got.transitions + 1;
+  Lease after_a;
+  ASSERT_TRUE(client_->update_lease(a, &after_a).ok());
+  s = client_->update_lease(b, nullptr);
+  EXPECT_TRUE(s.conflict());
+  EXPECT_THAT(s.message(), HasSubstr("PUT /apis/coordination.k8s.io/v1/namespaces/rg/leases/rollout-guard-reconciler: HTTP 409 Conflict: "
+                                     "Operation cannot be fulfilled"));
+  // Re-read and retry succeeds.
+  ASSERT_TRUE(client_->get_lease("rg", l.name, &got).ok());
+  EXPECT_EQ(got.resource_version, after_a.resource_version);
+  b.resource_version = got.resource_version;
+  ASSERT_TRUE(client_->update_lease(b, &got).ok());
+  EXPECT_EQ(got.holder, "pod-b");
+  EXPECT_EQ(got.transitions, 1);
+}
+
+TEST_F(ClientTest, CreateEvent) {
+  EventRecord ev;
+  ev.regarding = {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"namespace", "a"}, {"name", "web"}, {"uid", "u1"}};
+  ev.type = "Warning";
+  ev.reason = "PolicyViolation";
+  ev.action = "Audit";
+  ev.note = "replicas/multiple-owners: two autoscalers target Deployment a/web";
+  ApiStatus s = client_->create_event("a", ev);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ListResult lr;
+  ASSERT_TRUE(client_->list(res::kEvents, "a", &lr).ok());
+  ASSERT_EQ(lr.items.size(), 1u);
+  const json& e = lr.items[0];
+  EXPECT_EQ(e["reason"], "PolicyViolation");
+  EXPECT_EQ(e["type"], "Warning");
+  EXPECT_EQ(e["regarding"]["name"], "web");
+  EXPECT_EQ(e["reportingController"], "rollout-guard.io/reconciler");
+  EXPECT_THAT(e["metadata"]["name"].get<std::string>(), ::testing::StartsWith("web."));
+  EXPECT_EQ(e["eventTime"].get<std::string>().size(), std::string("2026-11-24T01:24:56.123456Z").size());
+}
+
+TEST_F(ClientTest, RotatedTokenFileIsUsed) {
+  test::TempDir dir;
+  std::string tok = dir.write("token", "test-token");
+  Config c;
+  c.server = server_.url();
+  c.token_file = std::make_shared<TokenFile>(tok, std::chrono::milliseconds(0));
+  std::unique_ptr<Client> cl;
+  ASSERT_TRUE(Client::Create(c, &cl).ok());
+  json out;
+  EXPECT_TRUE(cl->get(res::kDeployments, "a", "x", &out).not_found());  // authenticated
+  server_.set_token("rotated-token");
+  EXPECT_EQ(cl->get(res::kDeployments, "a", "x", &out).code(), 401);
+  dir.write("token", "rotated-token");
+  EXPECT_TRUE(cl->get(res::kDeployments, "a", "x", &out).not_found());
+}
+
+}  // namespace
+}  // namespace rg::kube

@@ -1,0 +1,70 @@
+// Small helpers for the kube tests: bounded polling and temporary files.
+#pragma once
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "server/kube/client.h"
+#include "test/server/kube/fake_apiserver.h"
+
+namespace rg::test {
+
+// Polls `pred` every 5 ms until it holds or `timeout` passes; returns pred().
+inline bool eventually(const std::function<bool()>& pred,
+                       std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return pred();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+// A temporary folder removed with the object.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "rg-kube-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::string p = path_ + "/" + name;
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
+    return p;
+  }
+
+ private:
+  std::string path_;
+};
+
+// A client for the fake server, authenticated with its token.
+inline std::unique_ptr<kube::Client> client_for(const FakeApiServer& server, const std::string& token = "test-token") {
+  kube::Config c;
+  c.server = server.url();
+  c.token = token;
+  c.source = "test";
+  std::unique_ptr<kube::Client> out;
+  kube::Client::Create(c, &out);
+  return out;
+}
+
+inline nlohmann::json make_obj(const kube::Resource& r, const std::string& ns, const std::string& name,
+                               nlohmann::json spec = nlohmann::json::object()) {
+  nlohmann::json meta = {{"name", name}};
+  if (r.namespaced) meta["namespace"] = ns;
+  return {{"apiVersion", r.api_version()}, {"kind", std::string(r.kind)}, {"metadata", meta}, {"spec", spec}};
+}
+
+}  // namespace rg::test
