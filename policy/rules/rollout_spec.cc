@@ -15,8 +15,8 @@
 //   "spec.strategy.<field>" and the missing strategy as
 //   "spec.strategy.strategy"; we say "spec.strategy.blueGreen.<field>" and
 //   "spec.strategy".
-// - A step with several step types is reported whichever types they are;
-//   Argo only counts setWeight, pause, experiment and analysis there.
+// - Ping-pong is accepted with Istio as well as ALB, as the corpus commit
+//   (v1.10) does; the message names both.
 // - Only a practical part of Kubernetes' pod template validation is
 //   repeated (the parts Argo's e2e "malformed" fixtures exercise).
 #include <algorithm>
@@ -69,7 +69,9 @@ constexpr std::string_view kPingPongServices = "Ping service and Pong service mu
 constexpr std::string_view kDuplicatedPingPong =
     "This rollout uses the same service for the ping and pong services, but two different services are required.";
 constexpr std::string_view kAlbRootService = "Root service field is required for the configuration with ALB and ping-pong feature enabled";
-constexpr std::string_view kPingPongAlbOnly = "Ping-pong feature works with the ALB traffic routing only";
+// Upstream said "ALB traffic routing only" until ping-pong gained Istio support; the corpus commit
+// (v1.10) runs ping-pong with Istio (test/e2e/istio/istio-host-split-ping-pong.yaml).
+constexpr std::string_view kPingPongAlbOnly = "Ping-pong feature works with the ALB and Istio traffic routing only";
 constexpr std::string_view kRouteNotManaged =
     "Steps define a route that does not exist in spec.strategy.canary.trafficRouting.managedRoutes";
 
@@ -425,7 +427,8 @@ class Checker {
     bool ping_pong = object_field(&canary, "pingPong") != nullptr;
     const json* istio = object_field(tr, "istio");
     return (set_field(tr, "alb") != nullptr && !ping_pong) ||
-           (istio != nullptr && set_field(istio, "destinationRule") == nullptr) || set_field(tr, "smi") != nullptr ||
+           (istio != nullptr && set_field(istio, "destinationRule") == nullptr && !ping_pong) ||
+           set_field(tr, "smi") != nullptr ||
            set_field(tr, "apisix") != nullptr || set_field(tr, "ambassador") != nullptr ||
            set_field(tr, "nginx") != nullptr || set_field(tr, "appMesh") != nullptr ||
            set_field(tr, "traefik") != nullptr;
@@ -461,10 +464,10 @@ class Checker {
 
     if (const json* pp = object_field(&canary, "pingPong")) {
       const std::string pbase = path_key(base, "pingPong");
-      if (tr != nullptr && set_field(tr, "alb") == nullptr) {
+      if (tr != nullptr && set_field(tr, "alb") == nullptr && set_field(tr, "istio") == nullptr) {
         add(path_key(base, "trafficRouting.alb"),
             argo::field_invalid(path_key(base, "trafficRouting.alb"), "null", kPingPongAlbOnly),
-            "use pingPong only with trafficRouting.alb, or use canaryService/stableService");
+            "use pingPong only with trafficRouting.alb or istio, or use canaryService/stableService");
       }
       std::string_view ping = string_field(pp, "pingService");
       std::string_view pong = string_field(pp, "pongService");
@@ -589,16 +592,23 @@ class Checker {
     const std::string sp = path_index("spec.strategy.canary.steps", i);
     static constexpr std::string_view kTypes[] = {"setWeight",      "pause",          "experiment",     "analysis",
                                                   "setCanaryScale", "setHeaderRoute", "setMirrorRoute", "plugin"};
-    std::vector<std::string> present;
+    // Argo's hasMultipleStepsType counts only these four; setCanaryScale and
+    // setHeaderRoute may share a step (upstream examples/apisix/rollout.yaml).
+    static constexpr std::string_view kExclusive[] = {"setWeight", "pause", "experiment", "analysis"};
+    std::vector<std::string> present, exclusive;
     for (std::string_view t : kTypes) {
       if (set_field(&step, t) != nullptr) present.emplace_back(t);
     }
-    if (present.size() != 1) {
+    for (std::string_view t : kExclusive) {
+      if (set_field(&step, t) != nullptr) exclusive.emplace_back(t);
+    }
+    if (present.empty()) {
       add(sp, argo::field_invalid(sp, short_json(step), kInvalidStep),
-          present.empty() ? "give the step exactly one of setWeight, pause, analysis, experiment, setCanaryScale, "
-                            "setHeaderRoute, setMirrorRoute or plugin"
-                          : "split the step into " + std::to_string(present.size()) + " steps, one each for " +
-                                join_quote(present));
+          "give the step one of setWeight, pause, analysis, experiment, setCanaryScale, setHeaderRoute, "
+          "setMirrorRoute or plugin");
+    } else if (exclusive.size() > 1) {
+      add(sp, argo::field_invalid(sp, short_json(step), kInvalidStep),
+          "split the step into " + std::to_string(exclusive.size()) + " steps, one each for " + join_quote(exclusive));
     }
 
     int64_t max_weight = 100;
