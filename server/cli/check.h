@@ -1,0 +1,51 @@
+// `rollout-guard check`: the file front end of the policy core.
+//
+// Reads manifests (files, directories, stdin), puts every object of the run
+// into one MemoryInventory, evaluates each object with rg::evaluate and
+// renders the findings. The pieces are exposed so tests can run them in
+// process; add_check_command (commands.h) wires them to CLI11.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "policy/documents.h"
+#include "policy/finding.h"
+
+namespace rg::cli {
+
+enum class OutputFormat { Text, Json, Sarif };
+
+struct CheckOptions {
+  std::vector<std::string> paths;  // files, directories, "-" for stdin
+  std::string policy_file;         // "" = the embedded default policy
+  OutputFormat format = OutputFormat::Text;
+  LoadLimits limits;
+};
+
+struct InputError {  // "file:line:col: message", or "path: message"
+  std::string text;
+};
+
+struct CheckReport {
+  std::vector<Finding> findings;  // input order: file, then object, then catalog order
+  std::vector<InputError> errors;
+  std::vector<std::string> notes;  // said on stderr, not errors (a directory reached twice)
+  int objects = 0;  // objects evaluated
+  int skipped = 0;  // documents not evaluated (not objects, or kinds no rule reads)
+  int deny() const;
+  int warn() const;
+  // 0: no deny finding, 1: at least one deny, 2: usage or input errors (wins).
+  int exit_code() const;
+};
+
+std::string render_text(const CheckReport& report);
+std::string render_json(const CheckReport& report);
+std::string render_sarif(const CheckReport& report);
+
+// Runs a whole check: reads inputs (`in` for "-"), evaluates, writes the
+// rendered report to `out` and errors to `err`. Returns the exit code. Never throws.
+int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std::ostream& err);
+
+}  // namespace rg::cli
