@@ -1,0 +1,260 @@
+// `rollout-guard check` end to end: the real binary, its output and exit codes.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test/server/cli/run_binary.h"
+#include "test/support/conformance.h"
+
+namespace rg::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A Rollout Argo would refuse (rollout/spec denies it).
+const char* kBadRollout =
+    "apiVersion: argoproj.io/v1alpha1\n"
+    "kind: Rollout\n"
+    "metadata:\n"
+    "  name: broken\n"
+    "  namespace: shop\n"
+    "spec: {}\n";
+
+// A kind no rule reads: loaded, kept in the inventory, counted as skipped.
+const char* kConfigMap = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: b}\n";
+
+class CheckCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("rg-check-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string write(const std::string& rel, const std::string& text) {
+    fs::path p = dir_ / rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+    return p.string();
+  }
+  fs::path dir_;
+};
+
+TEST_F(CheckCli, CleanInputExitsZeroWithSummary) {
+  std::string f = write("cm.yaml", kConfigMap);
+  RunResult r = run_binary({"check", f});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "0 objects, 0 deny, 0 warn, 1 skipped, 0 errors\n");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(CheckCli, DenyFindingExitsOneWithFileLineRuleMessageAndHint) {
+  std::string f = write("r.yaml", std::string(kConfigMap) + "---\n" + kBadRollout);
+  RunResult r = run_binary({"check", f});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.out.find(f + ":6: deny rollout/spec: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n    hint: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 object, "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(", 1 skipped, 0 errors\n"), std::string::npos) << r.out;
+}
+
+TEST_F(CheckCli, JsonOutputFollowsTheSchema) {
+  std::string f = write("r.yaml", kBadRollout);
+  RunResult r = run_binary({"check", "-o", "json", f});
+  EXPECT_EQ(r.code, 1) << r.err;
+  json doc = json::parse(r.out);
+  ASSERT_TRUE(doc["findings"].is_array());
+  ASSERT_FALSE(doc["findings"].empty());
+  const json& first = doc["findings"][0];
+  for (const char* key : {"rule", "action", "apiVersion", "kind", "namespace", "name", "path", "message", "hint",
+                          "file", "line"}) {
+    EXPECT_TRUE(first.contains(key)) << key;
+  }
+  EXPECT_EQ(first["rule"], "rollout/spec");
+  EXPECT_EQ(first["action"], "deny");
+  EXPECT_EQ(first["kind"], "Rollout");
+  EXPECT_EQ(first["namespace"], "shop");
+  EXPECT_EQ(first["name"], "broken");
+  EXPECT_EQ(first["file"], f);
+  EXPECT_EQ(first["line"], 1);
+  const json& s = doc["summary"];
+  EXPECT_EQ(s["objects"], 1);
+  EXPECT_EQ(s["deny"], static_cast<int>(doc["findings"].size()));
+  EXPECT_EQ(s["warn"], 0);
+  EXPECT_EQ(s["skipped"], 0);
+  EXPECT_EQ(s["errors"], 0);
+}
+
+TEST_F(CheckCli, SarifOutputIsSarif) {
+  std::string f = write("r.yaml", kBadRollout);
+  RunResult r = run_binary({"check", "-o", "sarif", f});
+  EXPECT_EQ(r.code, 1) << r.err;
+  json doc = json::parse(r.out);
+  EXPECT_EQ(doc["version"], "2.1.0");
+  const json& run = doc["runs"][0];
+  EXPECT_EQ(run["tool"]["driver"]["name"], "rollout-guard");
+  ASSERT_FALSE(run["results"].empty());
+  EXPECT_EQ(run["results"][0]["ruleId"], "rollout/spec");
+  EXPECT_EQ(run["results"][0]["level"], "error");
+  EXPECT_EQ(run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"], 1);
+}
+
+TEST_F(CheckCli, StdinIsDash) {
+  RunResult r = run_binary({"check", "-o", "json", "-"}, kBadRollout);
+  EXPECT_EQ(r.code, 1) << r.err;
+  json doc = json::parse(r.out);
+  EXPECT_EQ(doc["findings"][0]["file"], "<stdin>");
+  RunResult json_in = run_binary({"check", "-"}, R"({"apiVersion":"v1","kind":"List","items":[
+    {"apiVersion":"argoproj.io/v1alpha1","kind":"Rollout","metadata":{"name":"x"},"spec":{}}]})");
+  EXPECT_EQ(json_in.code, 1) << json_in.err;
+  EXPECT_NE(json_in.out.find("<stdin>:2: deny rollout/spec"), std::string::npos) << json_in.out;
+}
+
+TEST_F(CheckCli, DirectoriesAreWalkedRecursivelySortedAndLoopSafe) {
+  write("b/r.yml", kBadRollout);
+  write("a/r.yaml", kBadRollout);
+  write("c.json", R"({"apiVersion":"v1","kind":"ConfigMap"})");
+  write("notes.txt", "not: [yaml");
+  std::error_code ec;
+  fs::create_directory_symlink(dir_, dir_ / "a" / "loop", ec);
+  ASSERT_FALSE(ec) << ec.message();
+  RunResult r = run_binary({"check", "-o", "json", dir_.string()}, "", 60);
+  EXPECT_EQ(r.code, 1) << r.err;
+  json doc = json::parse(r.out);
+  EXPECT_EQ(doc["summary"]["objects"], 2);
+  EXPECT_EQ(doc["summary"]["skipped"], 1);
+  EXPECT_EQ(doc["summary"]["errors"], 0);
+  EXPECT_EQ(doc["findings"].front()["file"], (dir_ / "a" / "r.yaml").string());
+  EXPECT_EQ(doc["findings"].back()["file"], (dir_ / "b" / "r.yml").string());
+  EXPECT_NE(r.err.find("already visited"), std::string::npos) << r.err;
+}
+
+TEST_F(CheckCli, BadYamlReportsFileLineColumnExitsTwoAndChecksTheRest) {
+  std::string bad = write("bad.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  labels: {a: [b}\n");
+  std::string good = write("good.yaml", kBadRollout);
+  RunResult r = run_binary({"check", bad, good});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err.rfind(bad + ":4:", 0), 0u) << r.err;
+  EXPECT_NE(r.out.find(good + ":1: deny rollout/spec"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(", 1 error\n"), std::string::npos) << r.out;
+}
+
+TEST_F(CheckCli, BadJsonReportsLineAndColumn) {
+  std::string bad = write("bad.json", "{\n  \"kind\": \"Pod\",\n  \"apiVersion\": v1\n}\n");
+  RunResult r = run_binary({"check", bad});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err.rfind(bad + ":3:", 0), 0u) << r.err;
+}
+
+TEST_F(CheckCli, HugeInputIsRefusedNotRead) {
+  std::string big = (dir_ / "big.yaml").string();
+  {
+    std::ofstream f(big);
+  }
+  fs::resize_file(big, 200u << 20);  // sparse: 200 MiB of zeros
+  std::string good = write("good.yaml", kBadRollout);
+  RunResult r = run_binary({"check", big, good}, "", 30);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(big + ": input too large"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("deny rollout/spec"), std::string::npos) << r.out;
+
+  std::string huge_stdin((65u << 20), '#');
+  RunResult s = run_binary({"check", "-"}, huge_stdin, 60);
+  EXPECT_EQ(s.code, 2);
+  EXPECT_NE(s.err.find("<stdin>: input too large"), std::string::npos) << s.err;
+}
+
+TEST_F(CheckCli, DeeplyNestedInputIsRefusedWithoutCrashing) {
+  RunResult flow = run_binary({"check", "-"}, "apiVersion: v1\nkind: Pod\nspec: " + std::string(2'000'000, '[') +
+                                                  "\n");
+  EXPECT_EQ(flow.code, 2);
+  EXPECT_NE(flow.err.find("<stdin>:3:"), std::string::npos) << flow.err;
+  EXPECT_NE(flow.err.find("nesting too deep"), std::string::npos) << flow.err;
+
+  std::string block = "apiVersion: v1\nkind: Pod\n";
+  for (int i = 0; i < 5000; ++i) block += std::string(static_cast<size_t>(i), ' ') + "- ";
+  block += "x\n";
+  RunResult seq = run_binary({"check", "-"}, block);
+  EXPECT_EQ(seq.code, 2);
+  EXPECT_NE(seq.err.find("nesting too deep"), std::string::npos) << seq.err;
+
+  RunResult json_deep = run_binary({"check", "-"}, std::string(1'000'000, '[') + std::string(1'000'000, ']'));
+  EXPECT_EQ(json_deep.code, 2);
+  EXPECT_NE(json_deep.err.find("nesting too deep"), std::string::npos) << json_deep.err;
+}
+
+TEST_F(CheckCli, AliasBombIsRefused) {
+  std::string text = "a: &a [x,x,x,x,x,x,x,x,x,x]\n";
+  char prev = 'a';
+  for (char c = 'b'; c <= 'k'; ++c) {
+    text += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 10; ++i) text += std::string(i ? "," : "") + "*" + prev;
+    text += "]\n";
+    prev = c;
+  }
+  RunResult r = run_binary({"check", "-"}, text, 60);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("too many nodes"), std::string::npos) << r.err;
+}
+
+TEST_F(CheckCli, PolicyFileErrorsNameTheField) {
+  std::string pol = write("policy.yaml", "rules:\n  rollout/nope: deny\n");
+  std::string f = write("r.yaml", kBadRollout);
+  RunResult r = run_binary({"check", "--policy", pol, f});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(pol + ": rules.rollout/nope: unknown rule id"), std::string::npos) << r.err;
+
+  std::string syntax = write("syntax.yaml", "rules: {\n");
+  RunResult s = run_binary({"check", "--policy", syntax, f});
+  EXPECT_EQ(s.code, 2);
+  EXPECT_EQ(s.err.rfind(syntax + ":", 0), 0u) << s.err;
+
+  RunResult missing = run_binary({"check", "--policy", (dir_ / "nope.yaml").string(), f});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("nope.yaml"), std::string::npos) << missing.err;
+}
+
+TEST_F(CheckCli, PolicyFileChangesActions) {
+  std::string f = write("r.yaml", kBadRollout);
+  std::string off = write("off.yaml", "rules:\n  rollout/spec: off\n");
+  RunResult r = run_binary({"check", "--policy", off, f});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("rollout/spec"), std::string::npos) << r.out;
+
+  std::string warn = write("warn.yaml", "rules:\n  rollout/*: warn\n");
+  RunResult w = run_binary({"check", "--policy", warn, f});
+  EXPECT_EQ(w.code, 0) << w.out << w.err;
+  EXPECT_NE(w.out.find(": warn rollout/spec: "), std::string::npos) << w.out;
+}
+
+TEST_F(CheckCli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run_binary({"check"}).code, 2);
+  EXPECT_EQ(run_binary({"check", "-o", "xml", "x.yaml"}).code, 2);
+  EXPECT_EQ(run_binary({}).code, 2);
+  RunResult missing = run_binary({"check", (dir_ / "absent.yaml").string()});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("absent.yaml: "), std::string::npos) << missing.err;
+}
+
+TEST_F(CheckCli, SamplesAreChecked) {
+  std::string samples = source_dir() + "/samples";
+  if (!fs::exists(samples)) GTEST_SKIP() << "no samples/";
+  RunResult r = run_binary({"check", "-o", "json", samples}, "", 120);
+  EXPECT_NE(r.code, 2) << r.err;
+  json doc = json::parse(r.out);
+  EXPECT_GT(doc["summary"]["objects"].get<int>(), 0);
+}
+
+}  // namespace
+}  // namespace rg::test
