@@ -1,0 +1,126 @@
+// The samples are evidence: samples/bookstore/ and samples/bookstore-keda/
+// (each checked as one run) give no deny finding, and every
+// samples/bad/<rule-id with the first "/" as "_">.yaml, checked alone, gives
+// at least one finding of exactly that rule. Every rule of the catalog has a
+// bad sample, except the ids listed below.
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "policy/catalog.h"
+#include "policy/documents.h"
+#include "policy/inventory.h"
+#include "policy/policy.h"
+#include "test/support/conformance.h"
+
+namespace rg {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Rules without a bad sample, each with its reason. Keep this minimal.
+const std::set<std::string> kNoBadSample = {
+    // Baseline-only Pod Security checks: at the default level (restricted) PSA
+    // replaces them with their restricted counterparts, which have samples.
+    "pod-security/capabilities_baseline",    // -> capabilities_restricted
+    "pod-security/hostPathVolumes",          // -> restrictedVolumes
+    "pod-security/procMount",                // -> procMount_restricted
+    "pod-security/seccompProfile_baseline",  // -> seccompProfile_restricted
+};
+
+const fs::path kSamples = fs::path(RG_SOURCE_DIR) / "samples";
+
+std::vector<Object> load_dir_or_file(const fs::path& p) {
+  std::vector<fs::path> files;
+  if (fs::is_directory(p)) {
+    for (const auto& e : fs::recursive_directory_iterator(p)) {
+      if (e.is_regular_file() && (e.path().extension() == ".yaml" || e.path().extension() == ".yml")) {
+        files.push_back(e.path());
+      }
+    }
+  } else {
+    files.push_back(p);
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<Object> out;
+  for (const fs::path& f : files) {
+    LoadResult r = load_documents(test::read_file(f.string()), f.lexically_relative(kSamples).string());
+    for (const LoadError& e : r.errors) ADD_FAILURE() << e.str();
+    for (Object& o : r.objects) out.push_back(std::move(o));
+  }
+  return out;
+}
+
+// Evaluates every object of one run, with the run as the inventory.
+std::vector<Finding> check_run(const fs::path& p) {
+  std::vector<Object> objs = load_dir_or_file(p);
+  EXPECT_FALSE(objs.empty()) << p;
+  MemoryInventory inv;
+  for (const Object& o : objs) inv.add(o);
+  Policy policy;
+  Context ctx{policy, inv};
+  std::vector<Finding> out;
+  for (const Object& o : objs) {
+    for (Finding& f : evaluate(o, ctx)) out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::string describe(const std::vector<Finding>& fs_) {
+  std::string s;
+  for (const Finding& f : fs_) {
+    s += "\n  " + f.file + ":" + std::to_string(f.line) + ": " + std::string(action_name(f.action)) + " " + f.rule +
+         ": " + f.message;
+  }
+  return s;
+}
+
+TEST(Samples, GoodSamplesHaveNoDenyFinding) {
+  for (const char* dir : {"bookstore", "bookstore-keda"}) {
+    std::vector<Finding> found = check_run(kSamples / dir);
+    std::vector<Finding> deny;
+    for (const Finding& f : found) {
+      if (f.action == Action::Deny) deny.push_back(f);
+    }
+    EXPECT_TRUE(deny.empty()) << dir << ":" << describe(deny);
+  }
+}
+
+TEST(Samples, BookstoreHasTheChaptersObjects) {
+  std::vector<Object> objs = load_dir_or_file(kSamples / "bookstore");
+  std::multiset<std::string> kinds;
+  for (const Object& o : objs) kinds.insert(std::string(o.kind()));
+  EXPECT_EQ(kinds.count("Rollout"), 1u);
+  EXPECT_EQ(kinds.count("AnalysisTemplate"), 2u);
+  EXPECT_EQ(kinds.count("Service"), 2u);
+  EXPECT_EQ(kinds.count("HorizontalPodAutoscaler"), 1u);
+  EXPECT_EQ(load_dir_or_file(kSamples / "bookstore-keda" / "scaledobject.yaml").size(), 1u);
+}
+
+TEST(Samples, EachBadSampleBreaksItsRule) {
+  std::set<std::string> covered;
+  for (const auto& e : fs::directory_iterator(kSamples / "bad")) {
+    if (e.path().extension() != ".yaml") continue;
+    std::string id = e.path().stem().string();
+    auto us = id.find('_');
+    ASSERT_NE(us, std::string::npos) << e.path();
+    id[us] = '/';
+    covered.insert(id);
+    ASSERT_NE(find_rule(id), nullptr) << e.path() << " is named after " << id << ", which is not in the catalog";
+    std::vector<Finding> found = check_run(e.path());
+    bool hit = std::any_of(found.begin(), found.end(), [&](const Finding& f) { return f.rule == id; });
+    EXPECT_TRUE(hit) << e.path().filename() << " gives no " << id << " finding:" << describe(found);
+  }
+  for (const Rule& r : catalog()) {
+    if (kNoBadSample.count(std::string(r.id))) {
+      EXPECT_FALSE(covered.count(std::string(r.id))) << r.id << " has a sample now: drop it from kNoBadSample";
+      continue;
+    }
+    EXPECT_TRUE(covered.count(std::string(r.id))) << "no samples/bad/ file for " << r.id;
+  }
+}
+
+}  // namespace
+}  // namespace rg
