@@ -263,3 +263,30 @@ write("bookstore-keda/scaledobject.yaml",
       "# The Bookstore catalog scaled by KEDA instead of samples/bookstore/hpa.yaml: never both\n"
       "# (replicas/multiple-owners). KEDA creates and owns the HPA keda-hpa-catalog itself.\n" + scaled_object(KEDA_NS))
 print("wrote %d bad samples" % len(bad))
+
+
+# --- samples/README.md, with the exact output of `rollout-guard check` -------------
+def write_readme(binary):
+    import subprocess
+    root = os.path.dirname(HERE)
+
+    def run(*paths):
+        p = subprocess.run([binary, "check", *paths], cwd=root, capture_output=True, text=True)
+        return "$ rollout-guard check %s\n%s(exit %d)\n" % (" ".join(paths), p.stdout + p.stderr, p.returncode)
+
+    out = [read("README.head.md").rstrip() + "\n"]
+    out.append("\n## Good samples\n\n```\n" + run("samples/bookstore") + "```\n\n```\n" + run("samples/bookstore-keda") + "```\n")
+    out.append("\n## Bad samples\n\nEach file breaks the rule it is named after (the first `_` stands for `/`), "
+               "in its own namespace `bad-<rule>`.\n")
+    for rule in sorted(bad):
+        rel = "samples/bad/" + rule.replace("/", "_", 1) + ".yaml"
+        what = bad[rule].splitlines()[0].split(": ", 1)[1]
+        out.append("\n### `%s`\n\nBreaks it: %s.\n\n```\n%s```\n" % (rule, what, run(rel)))
+    write("README.md", "".join(out))
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--readme":
+        write_readme(os.path.abspath(sys.argv[2]))
+        print("wrote README.md")
