@@ -1,0 +1,85 @@
+#include "server/webhook/metrics.h"
+
+#include <sstream>
+
+#include <prometheus/text_serializer.h>
+
+namespace rg::webhook {
+
+using prometheus::Histogram;
+
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  requests_ = &prometheus::BuildCounter()
+                   .Name("rollout_guard_admission_requests_total")
+                   .Help("AdmissionReviews answered, by endpoint, kind, operation, decision and dry_run")
+                   .Register(*registry_);
+  latency_ = &prometheus::BuildHistogram()
+                  .Name("rollout_guard_admission_duration_seconds")
+                  .Help("Time from request routed to response built, by endpoint")
+                  .Register(*registry_);
+  findings_ = &prometheus::BuildCounter()
+                   .Name("rollout_guard_admission_findings_total")
+                   .Help("Findings reported in admission answers, by rule and action")
+                   .Register(*registry_);
+  bad_requests_ = &prometheus::BuildCounter()
+                       .Name("rollout_guard_admission_bad_requests_total")
+                       .Help("Requests refused before a decision, by endpoint and HTTP status")
+                       .Register(*registry_);
+  policy_reloads_ = &prometheus::BuildCounter()
+                         .Name("rollout_guard_policy_reloads_total")
+                         .Help("Policy file loads, by result (ok, error: the last good policy stays)")
+                         .Register(*registry_);
+  cert_reloads_ = &prometheus::BuildCounter()
+                       .Name("rollout_guard_certificate_reloads_total")
+                       .Help("Serving certificate loads, by result (ok, error: the last good pair stays)")
+                       .Register(*registry_);
+  ready_ = &prometheus::BuildGauge()
+                .Name("rollout_guard_ready")
+                .Help("1 when certificate and policy are loaded and the server is not draining")
+                .Register(*registry_)
+                .Add({});
+  auto& pool = prometheus::BuildGauge()
+                   .Name("rollout_guard_worker_pool")
+                   .Help("Worker threads (one per open connection) and connections waiting for one")
+                   .Register(*registry_);
+  pool_threads_ = &pool.Add({{"state", "threads"}});
+  pool_queued_ = &pool.Add({{"state", "queued"}});
+}
+
+void Metrics::review(std::string_view endpoint, std::string_view kind, std::string_view operation,
+                     std::string_view decision, bool dry_run, double seconds) {
+  requests_
+      ->Add({{"endpoint", std::string(endpoint)},
+             {"kind", std::string(kind)},
+             {"operation", std::string(operation)},
+             {"decision", std::string(decision)},
+             {"dry_run", dry_run ? "true" : "false"}})
+      .Increment();
+  static const Histogram::BucketBoundaries kBuckets = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                       0.005,   0.01,   0.025,   0.05,   0.1,   0.25, 1};
+  latency_->Add({{"endpoint", std::string(endpoint)}}, kBuckets).Observe(seconds);
+}
+
+void Metrics::finding(std::string_view rule, std::string_view action) {
+  findings_->Add({{"rule", std::string(rule)}, {"action", std::string(action)}}).Increment();
+}
+
+void Metrics::bad_request(std::string_view endpoint, int status) {
+  bad_requests_->Add({{"endpoint", std::string(endpoint)}, {"code", std::to_string(status)}}).Increment();
+}
+
+void Metrics::policy_reload(bool ok) { policy_reloads_->Add({{"result", ok ? "ok" : "error"}}).Increment(); }
+void Metrics::cert_reload(bool ok) { cert_reloads_->Add({{"result", ok ? "ok" : "error"}}).Increment(); }
+void Metrics::set_ready(bool ready) { ready_->Set(ready ? 1 : 0); }
+void Metrics::set_pool(size_t threads, size_t queued) {
+  pool_threads_->Set(static_cast<double>(threads));
+  pool_queued_->Set(static_cast<double>(queued));
+}
+
+std::string Metrics::render() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace rg::webhook

@@ -1,0 +1,320 @@
+// `rollout-guard serve`: the admission webhook over HTTPS.
+//
+// Threads: the main thread waits for SIGTERM/SIGINT; one thread runs the
+// HTTPS accept loop (workers come from the server's pool); one thread polls
+// the certificate and policy files once a second and reloads them.
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "certs/certs.h"
+#include "policy/policy.h"
+#include "server/cli/commands.h"
+#include "server/webhook/log.h"
+#include "server/webhook/metrics.h"
+#include "server/webhook/server.h"
+#include "server/webhook/tls.h"
+
+namespace rg::cli {
+
+namespace {
+
+using webhook::log_json;
+using Clock = std::chrono::steady_clock;
+
+struct ServeFlags {
+  std::string listen = "0.0.0.0:8443";
+  std::string policy_file;
+  std::string cert_file, key_file;
+  bool dev_self_signed = false;
+  std::vector<std::string> dns_names;
+  std::string cert_dir;
+  std::string log_level = "info";
+  std::string shutdown_grace = "15s";
+  std::string drain_delay = "3s";
+  std::string read_timeout = "10s", write_timeout = "10s", keep_alive_timeout = "30s";
+  size_t keep_alive_max = 100000;
+  size_t max_connections = 256;
+  size_t max_body_bytes = 3u << 20;
+};
+
+// "15s", "500ms", "2m" or plain seconds -> milliseconds; -1 when malformed.
+long long parse_duration_ms(const std::string& s) {
+  size_t i = 0;
+  long long n = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    n = n * 10 + (s[i] - '0');
+    if (n > 100'000'000) return -1;
+    ++i;
+  }
+  if (i == 0) return -1;
+  std::string unit = s.substr(i);
+  if (unit.empty() || unit == "s") return n * 1000;
+  if (unit == "ms") return n;
+  if (unit == "m") return n * 60'000;
+  return -1;
+}
+
+bool parse_listen(const std::string& s, std::string* host, int* port) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string h = s.substr(0, colon), p = s.substr(colon + 1);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h.empty()) h = "0.0.0.0";
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return false;
+  int n = std::stoi(p);
+  if (n > 65535) return false;
+  *host = h;
+  *port = n;
+  return true;
+}
+
+Status load_policy_file(const std::string& path, Policy* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Error(path + ": cannot read the policy file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return load_policy_text(ss.str(), path, out);
+}
+
+std::string make_temp_dir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string tmpl = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/rollout-guard-certs-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) return "";
+  return tmpl;
+}
+
+int fail(const std::string& msg) {
+  std::fprintf(stderr, "rollout-guard serve: %s\n", msg.c_str());
+  return 2;
+}
+
+// Polls the certificate and policy files; reloads what changed. A bad file
+// keeps the last good value; the error is logged and counted once per change.
+class Reloader {
+ public:
+  Reloader(const ServeFlags& f, webhook::CertStore* certs, webhook::PolicyStore* policies, webhook::Metrics* metrics)
+      : flags_(f),
+        certs_(certs),
+        policies_(policies),
+        metrics_(metrics),
+        cert_watch_({f.cert_file, f.key_file}),
+        policy_watch_({f.policy_file}) {}
+
+  void poll() {
+    if (cert_watch_.changed()) {
+      std::shared_ptr<const certs::KeyPair> pair;
+      Status st = certs::load_key_pair(flags_.cert_file, flags_.key_file, &pair);
+      if (st.ok()) {
+        cert_watch_.accept();
+        certs_->set(pair);
+        metrics_->cert_reload(true);
+        cert_error_.clear();
+        log_json(spdlog::level::info, "serving certificate reloaded",
+                 {{"subject", pair->subject()}, {"serial", pair->serial_hex()}, {"not_after", pair->not_after()}});
+      } else if (st.message() != cert_error_) {
+        // Not accepted: a rotation that replaced one file of two is retried next poll.
+        cert_error_ = st.message();
+        metrics_->cert_reload(false);
+        log_json(spdlog::level::err, "serving certificate reload failed; keeping the previous one",
+                 {{"error", st.message()}});
+      }
+    }
+    if (!flags_.policy_file.empty() && policy_watch_.changed()) {
+      policy_watch_.accept();
+      auto p = std::make_shared<Policy>();
+      Status st = load_policy_file(flags_.policy_file, p.get());
+      metrics_->policy_reload(st.ok());
+      if (st.ok()) {
+        policies_->set(std::move(p));
+        log_json(spdlog::level::info, "policy reloaded", {{"file", flags_.policy_file}});
+      } else {
+        log_json(spdlog::level::err, "policy reload failed; keeping the last good policy",
+                 {{"file", flags_.policy_file}, {"error", st.message()}});
+      }
+    }
+  }
+
+ private:
+  const ServeFlags& flags_;
+  webhook::CertStore* certs_;
+  webhook::PolicyStore* policies_;
+  webhook::Metrics* metrics_;
+  certs::FileWatcher cert_watch_, policy_watch_;
+  std::string cert_error_;
+};
+
+int run_serve(ServeFlags f) {
+  if (!webhook::init_json_log(f.log_level)) return fail("--log-level must be trace, debug, info, warn, error or off");
+  webhook::ServerOptions opts;
+  if (!parse_listen(f.listen, &opts.host, &opts.port)) return fail("--listen must be ADDR:PORT, got " + f.listen);
+  const long long grace_ms = parse_duration_ms(f.shutdown_grace), drain_ms = parse_duration_ms(f.drain_delay);
+  const long long read_ms = parse_duration_ms(f.read_timeout), write_ms = parse_duration_ms(f.write_timeout),
+                  idle_ms = parse_duration_ms(f.keep_alive_timeout);
+  if (grace_ms < 0 || drain_ms < 0 || read_ms <= 0 || write_ms <= 0 || idle_ms <= 0)
+    return fail("durations are written like 15s, 500ms or 2m");
+  opts.read_timeout_seconds = static_cast<int>((read_ms + 999) / 1000);
+  opts.write_timeout_seconds = static_cast<int>((write_ms + 999) / 1000);
+  opts.keep_alive_timeout_seconds = static_cast<int>((idle_ms + 999) / 1000);
+  opts.keep_alive_max_count = std::max<size_t>(1, f.keep_alive_max);
+  opts.max_connections = std::max<size_t>(1, f.max_connections);
+  opts.max_body_bytes = f.max_body_bytes;
+
+  // Certificates.
+  if (f.dev_self_signed) {
+    if (!f.cert_file.empty() || !f.key_file.empty())
+      return fail("--dev-self-signed and --tls-cert-file/--tls-private-key-file exclude each other");
+    if (f.cert_dir.empty()) f.cert_dir = make_temp_dir();
+    if (f.cert_dir.empty()) return fail("cannot create a temporary directory for --cert-dir");
+    certs::DevFiles files;
+    certs::Pem ca;
+    if (Status st = certs::write_dev_certs(f.cert_dir, f.dns_names, 365, &files, &ca); !st.ok()) return fail(st.message());
+    f.cert_file = files.cert_file;
+    f.key_file = files.key_file;
+    std::printf("rollout-guard: development certificates in %s (ca.crt, tls.crt, tls.key)\n", files.dir.c_str());
+    std::printf("rollout-guard: caBundle for the webhook configuration:\n%s\n", certs::base64(ca.cert).c_str());
+    std::fflush(stdout);
+  } else if (f.cert_file.empty() || f.key_file.empty()) {
+    return fail("--tls-cert-file and --tls-private-key-file are required (or --dev-self-signed for development)");
+  }
+  webhook::CertStore cert_store;
+  {
+    std::shared_ptr<const certs::KeyPair> pair;
+    if (Status st = certs::load_key_pair(f.cert_file, f.key_file, &pair); !st.ok()) return fail(st.message());
+    cert_store.set(pair);
+    log_json(spdlog::level::info, "serving certificate loaded",
+             {{"subject", pair->subject()}, {"serial", pair->serial_hex()}, {"not_after", pair->not_after()}});
+  }
+
+  // Policy.
+  webhook::PolicyStore policy_store;
+  {
+    auto p = std::make_shared<Policy>();
+    if (!f.policy_file.empty()) {
+      if (Status st = load_policy_file(f.policy_file, p.get()); !st.ok()) return fail(st.message());
+    }
+    policy_store.set(std::move(p));
+  }
+
+  // Signals are taken by the main thread only: block them before any thread starts.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  webhook::Metrics metrics;
+  webhook::WebhookServer server(opts, &cert_store, &policy_store, &metrics);
+  std::string error;
+  if (!server.bind(&error)) return fail(error);
+  metrics.set_ready(true);
+  log_json(spdlog::level::info, "serving",
+           {{"listen", opts.host + ":" + std::to_string(server.port())},
+            {"policy", f.policy_file.empty() ? "(embedded default)" : f.policy_file},
+            {"max_connections", opts.max_connections},
+            {"max_body_bytes", opts.max_body_bytes},
+            {"inventory", "empty: cross-object rules see no other objects"}});
+
+  std::atomic<bool> served_done{false};
+  std::thread http([&] {
+    server.run();
+    served_done = true;
+  });
+  std::atomic<bool> stop_reloader{false};
+  std::thread reload([&] {
+    Reloader r(f, &cert_store, &policy_store, &metrics);
+    while (!stop_reloader) {
+      for (int i = 0; i < 10 && !stop_reloader; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!stop_reloader) r.poll();
+    }
+  });
+
+  // Wait for a signal (or the server ending by itself).
+  int sig = 0;
+  const timespec tick{0, 200'000'000};
+  while (!served_done) {
+    int s = sigtimedwait(&sigs, nullptr, &tick);
+    if (s > 0) {
+      sig = s;
+      break;
+    }
+  }
+  const auto t0 = Clock::now();
+  const auto deadline = t0 + std::chrono::milliseconds(grace_ms);
+  server.begin_drain();
+  log_json(spdlog::level::info, "draining: readyz is false; still serving",
+           {{"signal", sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "none"},
+            {"drain_delay_ms", drain_ms},
+            {"shutdown_grace_ms", grace_ms}});
+  // Keep serving while endpoints and load balancers notice readyz.
+  const auto drain_end = std::min(deadline, t0 + std::chrono::milliseconds(drain_ms));
+  while (!served_done && Clock::now() < drain_end) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  server.stop();
+  log_json(spdlog::level::info, "stopped accepting; finishing in-flight requests", {{"in_flight", server.in_flight()}});
+  // Idle keep-alive connections hold a worker until their timeout; once no
+  // request is in flight for a moment there is nothing left to wait for.
+  int quiet_ticks = 0;
+  while (!served_done && Clock::now() < deadline) {
+    quiet_ticks = server.in_flight() == 0 ? quiet_ticks + 1 : 0;
+    if (quiet_ticks >= 10) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stop_reloader = true;
+  reload.join();
+  const bool clean = served_done;
+  const size_t left = server.in_flight();
+  log_json(left == 0 ? spdlog::level::info : spdlog::level::err, "exiting",
+           {{"in_flight", left},
+            {"idle_connections_closed", !clean},
+            {"elapsed_ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count()}});
+  spdlog::shutdown();
+  std::fflush(stdout);
+  std::fflush(stderr);
+  if (clean) {
+    http.join();
+    return 0;
+  }
+  // Worker threads still hold idle keep-alive connections: exiting closes them.
+  std::_Exit(left == 0 ? 0 : 1);
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int* exit_code) {
+  auto f = std::make_shared<ServeFlags>();
+  CLI::App* cmd = app.add_subcommand("serve", "Run the admission webhook (POST /validate, /mutate) over HTTPS");
+  cmd->add_option("--listen", f->listen, "ADDR:PORT to listen on")->capture_default_str();
+  cmd->add_option("--policy", f->policy_file, "Policy file (YAML/JSON, as for check --policy); reloaded on change");
+  cmd->add_option("--tls-cert-file", f->cert_file, "PEM serving certificate (leaf first, then intermediates); reloaded on change");
+  cmd->add_option("--tls-private-key-file", f->key_file, "PEM private key of --tls-cert-file; reloaded on change");
+  cmd->add_flag("--dev-self-signed", f->dev_self_signed,
+                "Generate a development CA and serving certificate (localhost, 127.0.0.1, ::1, --dns-name)");
+  cmd->add_option("--dns-name", f->dns_names, "Extra DNS name or IP for --dev-self-signed (repeatable)");
+  cmd->add_option("--cert-dir", f->cert_dir, "Where --dev-self-signed writes ca.crt, tls.crt, tls.key (default: a new temporary directory)");
+  cmd->add_option("--log-level", f->log_level, "trace, debug, info, warn, error or off")->capture_default_str();
+  cmd->add_option("--shutdown-grace", f->shutdown_grace, "On SIGTERM, exit within this long")->capture_default_str();
+  cmd->add_option("--drain-delay", f->drain_delay,
+                  "On SIGTERM, keep serving this long with readyz false before closing the listener")
+      ->capture_default_str();
+  cmd->add_option("--max-connections", f->max_connections,
+                  "Worker threads, one per open connection; connections beyond wait for a free worker")
+      ->capture_default_str();
+  cmd->add_option("--max-body-bytes", f->max_body_bytes, "Larger request bodies get 413")->capture_default_str();
+  cmd->add_option("--read-timeout", f->read_timeout, "Time to read a request")->capture_default_str();
+  cmd->add_option("--write-timeout", f->write_timeout, "Time to write a response")->capture_default_str();
+  cmd->add_option("--keep-alive-timeout", f->keep_alive_timeout, "An idle connection is closed after this long")
+      ->capture_default_str();
+  cmd->add_option("--keep-alive-max-requests", f->keep_alive_max, "Requests per connection before it is closed")
+      ->capture_default_str();
+  cmd->callback([f, exit_code] { *exit_code = run_serve(*f); });
+}
+
+}  // namespace rg::cli

@@ -1,0 +1,309 @@
+#include "server/webhook/server.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "policy/admission.h"
+#include "policy/catalog.h"
+#include "server/webhook/log.h"
+
+namespace rg::webhook {
+
+std::shared_ptr<const Policy> PolicyStore::get() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return policy_;
+}
+
+void PolicyStore::set(std::shared_ptr<const Policy> p) {
+  std::lock_guard<std::mutex> lock(mu_);
+  policy_ = std::move(p);
+}
+
+namespace {
+
+// A worker pool that starts small and grows, one thread per connection being
+// served, up to `max` threads. Jobs beyond that wait in the queue.
+class ElasticPool : public httplib::TaskQueue {
+ public:
+  ElasticPool(size_t min_threads, size_t max_threads, PoolStats* stats)
+      : max_(std::max<size_t>(1, max_threads)), stats_(stats) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < std::min(min_threads, max_); ++i) spawn();
+  }
+  ~ElasticPool() override = default;
+
+  void enqueue(std::function<void()> fn) override {
+    bool saturated = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      jobs_.push_back(std::move(fn));
+      if (idle_ < jobs_.size()) {
+        if (threads_.size() < max_) spawn();
+        else saturated = true;
+      }
+      stats_->queued = saturated ? jobs_.size() - idle_ : 0;
+    }
+    cv_.notify_one();
+    if (saturated && !warned_.exchange(true)) {
+      log_json(spdlog::level::warn, "worker pool saturated: new connections wait for a worker",
+               {{"max_connections", max_}});
+    }
+  }
+
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : threads_) t.join();  // threads_ no longer grows: the accept loop has ended
+  }
+
+ private:
+  void spawn() {  // with mu_ held
+    threads_.emplace_back([this] { work(); });
+    stats_->threads = threads_.size();
+  }
+
+  void work() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        ++idle_;
+        stats_->idle = idle_;
+        cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+        --idle_;
+        stats_->idle = idle_;
+        if (jobs_.empty()) return;  // stop_ and nothing left
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+        if (stats_->queued > 0) --stats_->queued;
+      }
+      job();
+    }
+  }
+
+  const size_t max_;
+  PoolStats* stats_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  size_t idle_ = 0;
+  bool stop_ = false;
+  std::atomic<bool> warned_{false};
+};
+
+const char* reason_for(int code) {
+  switch (code) {
+    case 400: return "BadRequest";
+    case 404: return "NotFound";
+    case 405: return "MethodNotAllowed";
+    case 413: return "RequestEntityTooLarge";
+    case 415: return "UnsupportedMediaType";
+    case 503: return "ServiceUnavailable";
+    default: return code >= 500 ? "InternalError" : "BadRequest";
+  }
+}
+
+bool is_review_path(const std::string& path) { return path == "/validate" || path == "/mutate"; }
+
+bool json_content_type(const std::string& ct) {
+  std::string lower = ct;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  static constexpr std::string_view kJson = "application/json";
+  if (lower.compare(0, kJson.size(), kJson) != 0) return false;
+  return lower.size() == kJson.size() || lower[kJson.size()] == ';' || lower[kJson.size()] == ' ';
+}
+
+// A bounded label value for metrics: the kinds rules read, else "other".
+std::string kind_label(const admission::Review& r) {
+  std::string_view k = r.object.doc.is_object() ? r.object.kind() : std::string_view(r.kind);
+  return kind_is_read(k) ? std::string(k) : "other";
+}
+
+}  // namespace
+
+std::string error_body(int code, const std::string& message) {
+  nlohmann::json j = {{"apiVersion", "v1"},     {"kind", "Status"}, {"status", "Failure"},
+                      {"code", code},           {"reason", reason_for(code)}, {"message", message}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+WebhookServer::WebhookServer(ServerOptions opts, CertStore* certs, PolicyStore* policies, Metrics* metrics)
+    : opts_(std::move(opts)), certs_(certs), policies_(policies), metrics_(metrics) {
+  server_ = std::make_unique<httplib::SSLServer>([this](SSL_CTX& ctx) { return configure_server_ctx(&ctx, certs_); });
+  server_->set_tcp_nodelay(true);
+  // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which
+  // lets a second instance bind the same port silently.
+  server_->set_socket_options([](httplib::socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  server_->set_keep_alive_max_count(opts_.keep_alive_max_count);
+  server_->set_keep_alive_timeout(opts_.keep_alive_timeout_seconds);
+  server_->set_read_timeout(opts_.read_timeout_seconds, 0);
+  server_->set_write_timeout(opts_.write_timeout_seconds, 0);
+  server_->set_payload_max_length(opts_.max_body_bytes);
+  const size_t max_threads = opts_.max_connections;
+  server_->new_task_queue = [max_threads, this] {
+    return new ElasticPool(std::min<size_t>(8, max_threads), max_threads, &pool_);
+  };
+  routes();
+}
+
+WebhookServer::~WebhookServer() = default;
+
+bool WebhookServer::bind(std::string* error) {
+  if (!server_->is_valid()) {
+    *error = "TLS setup failed (OpenSSL refused the context settings)";
+    return false;
+  }
+  if (opts_.port == 0) {
+    port_ = server_->bind_to_any_port(opts_.host);
+    if (port_ <= 0) {
+      *error = "cannot listen on " + opts_.host + ":0";
+      return false;
+    }
+    return true;
+  }
+  if (!server_->bind_to_port(opts_.host, opts_.port)) {
+    *error = "cannot listen on " + opts_.host + ":" + std::to_string(opts_.port) + " (in use, or not allowed)";
+    return false;
+  }
+  port_ = opts_.port;
+  return true;
+}
+
+void WebhookServer::run() { server_->listen_after_bind(); }
+
+void WebhookServer::begin_drain() {
+  draining_ = true;
+  metrics_->set_ready(false);
+}
+
+void WebhookServer::stop() { server_->stop(); }
+
+bool WebhookServer::ready() const { return !draining_ && certs_->get() != nullptr && policies_->get() != nullptr; }
+
+void WebhookServer::routes() {
+  using httplib::Request;
+  using httplib::Response;
+  server_->set_pre_routing_handler([this](const Request&, Response&) {
+    ++in_flight_;
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server_->set_logger([this](const Request&, const Response&) {
+    size_t n = in_flight_.load();
+    while (n > 0 && !in_flight_.compare_exchange_weak(n, n - 1)) {
+    }
+  });
+  server_->set_error_handler(httplib::Server::HandlerWithResponse([this](const Request& req, Response& res) {
+    // Refusals by cpp-httplib itself (413, malformed HTTP); ours have a body and are counted where made.
+    if (is_review_path(req.path) && res.body.empty() && (res.status == 413 || res.status == 400)) {
+      metrics_->bad_request(req.path.substr(1), res.status);
+      log_json(spdlog::level::warn, "request refused", {{"path", req.path}, {"code", res.status}});
+    }
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string msg;
+    switch (res.status) {
+      case 404: msg = "no such path " + req.path + " (POST /validate, POST /mutate, GET /healthz, /readyz, /metrics)"; break;
+      case 413: msg = "request body larger than --max-body-bytes=" + std::to_string(opts_.max_body_bytes); break;
+      case 400: msg = "malformed HTTP request"; break;
+      default: msg = "HTTP " + std::to_string(res.status);
+    }
+    res.set_content(error_body(res.status, msg), "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+
+  server_->Post("/validate", [this](const Request& req, Response& res) { handle_review(req, res, false); });
+  server_->Post("/mutate", [this](const Request& req, Response& res) { handle_review(req, res, true); });
+  auto not_allowed = [this](const Request& req, Response& res) {
+    metrics_->bad_request(req.path.substr(1), 405);
+    res.status = 405;
+    res.set_header("Allow", "POST");
+    res.set_content(error_body(405, req.method + " " + req.path + " is not allowed: send the AdmissionReview with POST"),
+                    "application/json");
+  };
+  for (const char* path : {"/validate", "/mutate"}) {
+    server_->Get(path, not_allowed);
+    server_->Put(path, not_allowed);
+    server_->Patch(path, not_allowed);
+    server_->Delete(path, not_allowed);
+  }
+  server_->Get("/healthz", [](const Request&, Response& res) { res.set_content("ok\n", "text/plain"); });
+  server_->Get("/readyz", [this](const Request&, Response& res) {
+    if (ready()) {
+      res.set_content("ok\n", "text/plain");
+      return;
+    }
+    res.status = 503;
+    std::string why = draining_ ? "draining (shutting down)"
+                      : certs_->get() == nullptr ? "no serving certificate loaded"
+                                                 : "no policy loaded";
+    res.set_content("not ready: " + why + "\n", "text/plain");
+  });
+  server_->Get("/metrics", [this](const Request&, Response& res) {
+    metrics_->set_pool(pool_.threads.load(), pool_.queued.load());
+    metrics_->set_ready(ready());
+    res.set_content(metrics_->render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+}
+
+void WebhookServer::handle_review(const httplib::Request& req, httplib::Response& res, bool mutate) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string_view endpoint = mutate ? "mutate" : "validate";
+  auto refuse = [&](int code, const std::string& message) {
+    metrics_->bad_request(endpoint, code);
+    log_json(spdlog::level::warn, "request refused",
+             {{"endpoint", endpoint}, {"code", code}, {"error", message}, {"remote", req.remote_addr}});
+    res.status = code;
+    res.set_content(error_body(code, message), "application/json");
+  };
+  const std::string& ct = req.get_header_value("Content-Type");
+  if (!json_content_type(ct)) {
+    refuse(415, "Content-Type must be application/json, got " + (ct.empty() ? std::string("none") : "\"" + ct + "\""));
+    return;
+  }
+  admission::Review review;
+  std::string error;
+  if (!admission::parse_review(req.body, &review, &error)) {
+    refuse(400, error);
+    return;
+  }
+  std::shared_ptr<const Policy> policy = policies_->get();
+  static const EmptyInventory kNoInventory;
+  const Context ctx{*policy, kNoInventory};
+  admission::Decision d = mutate ? admission::mutate(review, ctx) : admission::validate(review, ctx);
+  res.set_content(admission::response_json(review, d), "application/json");
+
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_->review(endpoint, kind_label(review), review.operation, d.label(), review.dry_run, seconds);
+  if (!mutate) {
+    for (const Finding& f : d.findings) metrics_->finding(f.rule, action_name(f.action));
+  }
+  if (log_enabled(spdlog::level::info)) {
+    nlohmann::json rules = nlohmann::json::array();
+    for (const Finding& f : d.findings) rules.push_back(f.rule);
+    nlohmann::json fields = {{"endpoint", endpoint},
+                             {"uid", review.uid},
+                             {"kind", review.object.doc.is_object() ? std::string(review.object.kind()) : review.kind},
+                             {"namespace", review.ns},
+                             {"name", review.name.empty() ? std::string(review.object.name()) : review.name},
+                             {"operation", review.operation},
+                             {"dryRun", review.dry_run},
+                             {"decision", d.label()},
+                             {"rules", std::move(rules)},
+                             {"latency_us", static_cast<long long>(seconds * 1e6)}};
+    if (!d.skipped.empty()) fields["skipped"] = d.skipped;
+    log_json(spdlog::level::info, "admission decision", fields);
+  }
+}
+
+}  // namespace rg::webhook
