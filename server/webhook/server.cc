@@ -142,7 +142,7 @@ WebhookServer::WebhookServer(ServerOptions opts, CertStore* certs, PolicyStore* 
   server_->set_tcp_nodelay(true);
   // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which
   // lets a second instance bind the same port silently.
-  server_->set_socket_options([](httplib::socket_t sock) {
+  server_->set_socket_options([](int sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
