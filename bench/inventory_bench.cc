@@ -187,6 +187,13 @@ void BM_MemoryPerObject(benchmark::State& state) {
     benchmark::DoNotOptimize(inv->size());
     state.counters["bytes_per_object"] = static_cast<double>(after - before) / n;
     state.counters["objects"] = static_cast<double>(inv->size());
+    // Right after a full audit every object is unpacked and kept for a while.
+    std::vector<const rg::Object*> all;
+    for (const char* kind : {"Deployment", "Rollout", "HorizontalPodAutoscaler", "ScaledObject", "AnalysisTemplate"}) {
+      auto v = inv->list(kind, "*");
+      all.insert(all.end(), v.begin(), v.end());
+    }
+    state.counters["bytes_per_object_all_unpacked"] = static_cast<double>(in_use() - before) / n;
     // For scale: what the unstripped JSON costs.
     size_t raw_bytes = 0;
     {
@@ -252,6 +259,41 @@ void BM_ListNamespace(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ListNamespace);
+
+// Unpacking cost: every lookup misses the unpacked copies.
+void BM_FindCold(benchmark::State& state) {
+  rg::kube::ClusterInventoryOptions o;
+  o.pointer_lifetime = std::chrono::seconds(0);
+  rg::kube::ClusterInventory inv(o);
+  for (int k = 0; k < 2000; ++k) inv.upsert(synthetic(k));
+  int i = 0;
+  for (auto _ : state) {
+    int k = (i++ % 100) * 20;  // Deployments, the largest
+    auto p = inv.get("apps", "Deployment", "ns-" + std::to_string(k % 50), "web-" + std::to_string(k));
+    if (!p) state.SkipWithError("missing object");
+    benchmark::DoNotOptimize(p.get());
+  }
+}
+BENCHMARK(BM_FindCold);
+
+// A full audit's reads: every object of every kind, unpacked from cold.
+void BM_ListAllCold(benchmark::State& state) {
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto inv = std::make_unique<rg::kube::ClusterInventory>();
+    for (int k = 0; k < 10000; ++k) inv->upsert(synthetic(k));
+    state.ResumeTiming();
+    size_t n = 0;
+    for (const char* kind : {"Deployment", "Rollout", "HorizontalPodAutoscaler", "ScaledObject", "AnalysisTemplate"}) {
+      n += inv->list(kind, "*").size();
+    }
+    benchmark::DoNotOptimize(n);
+    state.PauseTiming();
+    inv.reset();
+    state.ResumeTiming();
+  }
+}
+BENCHMARK(BM_ListAllCold)->Iterations(3)->Unit(benchmark::kMillisecond);
 
 void BM_Upsert(benchmark::State& state) {
   rg::kube::ClusterInventory inv;

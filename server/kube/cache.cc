@@ -169,7 +169,32 @@ std::string ClusterInventory::incomplete_reason() const {
 
 const Object* ClusterInventory::find(std::string_view group, std::string_view kind, std::string_view ns,
                                      std::string_view name) const {
-  return get(group, kind, ns, name).get();
+  return get(group, kind, ns, name).get();  // kept alive by kept_ (see keep())
+}
+
+void ClusterInventory::keep(const std::shared_ptr<Hot>& hot) const {
+  auto t = now();
+  if (hot->kept_until >= t + options_.pointer_lifetime) return;
+  hot->kept_until = t + 2 * options_.pointer_lifetime;
+  kept_.emplace_back(hot->kept_until, hot);
+  while (!kept_.empty() && kept_.front().first < t) kept_.pop_front();
+}
+
+std::shared_ptr<const Object> ClusterInventory::unpack(const Entry& e) const {
+  {
+    std::lock_guard<std::mutex> lock(hot_mu_);
+    if (auto h = e.hot.lock()) {
+      keep(h);
+      return std::shared_ptr<const Object>(h, &h->obj);
+    }
+  }
+  auto h = std::make_shared<Hot>();
+  h->obj.doc = json::from_cbor(e.packed, true, false);
+  std::lock_guard<std::mutex> lock(hot_mu_);
+  if (auto other = e.hot.lock()) h = other;  // another reader won the race
+  else e.hot = h;
+  keep(h);
+  return std::shared_ptr<const Object>(h, &h->obj);
 }
 
 std::shared_ptr<const Object> ClusterInventory::get(std::string_view group, std::string_view kind,
@@ -178,7 +203,7 @@ std::shared_ptr<const Object> ClusterInventory::get(std::string_view group, std:
   auto b = kinds_.find(kind);
   if (b == kinds_.end() || b->second.group != group) return nullptr;
   auto it = b->second.objects.find(std::pair<std::string, std::string>(ns, name));
-  return it == b->second.objects.end() ? nullptr : it->second;
+  return it == b->second.objects.end() ? nullptr : unpack(it->second);
 }
 
 std::vector<const Object*> ClusterInventory::list(std::string_view kind, std::string_view ns) const {
@@ -189,12 +214,12 @@ std::vector<const Object*> ClusterInventory::list(std::string_view kind, std::st
   const auto& objs = b->second.objects;
   if (ns == "*") {
     out.reserve(objs.size());
-    for (const auto& [key, o] : objs) out.push_back(o.get());
+    for (const auto& [key, e] : objs) out.push_back(unpack(e).get());
     return out;
   }
   for (auto it = objs.lower_bound(std::pair<std::string, std::string>(ns, "")); it != objs.end() && it->first.first == ns;
        ++it) {
-    out.push_back(it->second.get());
+    out.push_back(unpack(it->second).get());
   }
   return out;
 }
@@ -218,34 +243,28 @@ std::optional<NamespaceMode> ClusterInventory::namespace_mode(std::string_view n
   return std::nullopt;
 }
 
-void ClusterInventory::retire(std::shared_ptr<const Object> old) {
-  auto t = now();
-  while (!retired_.empty() && t - retired_.front().first > options_.retire_grace) retired_.pop_front();
-  if (old) retired_.emplace_back(t, std::move(old));
-}
-
 void ClusterInventory::upsert(const json& raw) {
-  auto obj = std::make_shared<Object>();
-  obj->doc = strip_for_inventory(raw);
-  std::string kind(obj->kind());
-  std::string ns(obj->ns()), name(obj->name());
+  auto h = std::make_shared<Hot>();
+  h->obj.doc = strip_for_inventory(raw);
+  const Object& obj = h->obj;
+  std::string kind(obj.kind());
+  std::string ns(obj.ns()), name(obj.name());
   if (kind.empty() || name.empty()) return;
-  std::shared_ptr<const Object> stored = obj;
+  std::string packed;
+  json::to_cbor(obj.doc, packed);
+  packed.shrink_to_fit();
   bool added = false;
   {
     std::unique_lock lock(mu_);
     auto [b, fresh] = kinds_.try_emplace(kind);
-    if (fresh) b->second.group = std::string(group_of(obj->api_version()));
-    auto [it, inserted] = b->second.objects.try_emplace(std::pair<std::string, std::string>(ns, name), stored);
+    if (fresh) b->second.group = std::string(group_of(obj.api_version()));
+    auto [it, inserted] = b->second.objects.try_emplace(std::pair<std::string, std::string>(ns, name));
     added = inserted;
-    if (!inserted) {
-      retire(std::move(it->second));
-      it->second = stored;
-    } else {
-      retire(nullptr);
-    }
+    it->second.packed = std::move(packed);
+    std::lock_guard<std::mutex> hot_lock(hot_mu_);
+    it->second.hot.reset();  // an old unpacked version lives on while kept or held
   }
-  if (listener_) listener_(added ? "ADDED" : "MODIFIED", stored);
+  if (listener_) listener_(added ? "ADDED" : "MODIFIED", std::shared_ptr<const Object>(h, &h->obj));
 }
 
 void ClusterInventory::erase(const json& raw) {
@@ -258,9 +277,8 @@ void ClusterInventory::erase(const json& raw) {
     if (b == kinds_.end()) return;
     auto it = b->second.objects.find(std::pair<std::string, std::string>(ns, name));
     if (it == b->second.objects.end()) return;
-    old = it->second;
+    if (listener_) old = unpack(it->second);
     b->second.objects.erase(it);
-    retire(old);
   }
   if (listener_) listener_("DELETED", old);
 }

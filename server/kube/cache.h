@@ -7,11 +7,16 @@
 // few in kKeptAnnotations; Deployments keep only metadata, spec.replicas,
 // spec.selector and spec.template; Namespaces only their name and labels.
 //
+// Objects are stored packed (CBOR of the stripped document, about a third of
+// the size of a parsed nlohmann::json tree) and unpacked on demand: find(),
+// list() and get() return unpacked copies that are shared while in use and
+// kept for a while after each access, so repeated lookups do not unpack again.
+//
 // Thread safety: any number of readers and the informer threads may use it
 // at once (a shared_mutex guards the maps). A pointer returned by find() or
-// list() stays valid for at least `retire_grace` after the object is replaced
-// or deleted (old versions are retired, not freed at once), which covers any
-// single evaluation; keep a shared_ptr from get() to hold an object longer.
+// list() stays valid for at least `pointer_lifetime` after the call, whatever
+// happens to the object meanwhile (replaced, deleted): that covers any single
+// evaluation. Keep the shared_ptr from get() to hold an object longer.
 //
 // complete() is false until every informer has finished its first LIST, and
 // whenever one of them has not heard from the API server (an event, a
@@ -23,6 +28,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -55,7 +61,7 @@ json strip_for_inventory(const json& obj);
 
 struct ClusterInventoryOptions {
   std::chrono::seconds stale_after{360};  // > the longest watch timeout: quiet clusters still end streams
-  std::chrono::seconds retire_grace{60};
+  std::chrono::seconds pointer_lifetime{30};  // see the file comment
   SteadyClock clock;                      // defaults to steady_clock::now
   InformerOptions informer;               // namespace, paging, timeouts, backoff (clock is overridden)
   std::vector<Resource> resources = inventory_resources();
@@ -113,18 +119,31 @@ class ClusterInventory : public rg::Inventory {
   uint64_t relists() const;
 
  private:
+  // An unpacked object and how long the inventory keeps it alive.
+  struct Hot {
+    Object obj;
+    std::chrono::steady_clock::time_point kept_until;
+  };
+  struct Entry {
+    std::string packed;                  // CBOR
+    mutable std::weak_ptr<Hot> hot;      // guarded by hot_mu_
+  };
   struct Bucket {  // one kind
     std::string group;
-    std::map<std::pair<std::string, std::string>, std::shared_ptr<const Object>, std::less<>> objects;
+    std::map<std::pair<std::string, std::string>, Entry, std::less<>> objects;
   };
   std::chrono::steady_clock::time_point now() const;
-  void retire(std::shared_ptr<const Object> old);  // caller holds mu_ exclusively
+  // Unpacks (or reuses) an entry; the caller holds mu_ (shared or exclusive).
+  std::shared_ptr<const Object> unpack(const Entry& e) const;
+  // Keeps `hot` alive for 2 x pointer_lifetime; caller holds hot_mu_.
+  void keep(const std::shared_ptr<Hot>& hot) const;
 
   ClusterInventoryOptions options_;
   ChangeListener listener_;
   mutable std::shared_mutex mu_;
   std::map<std::string, Bucket, std::less<>> kinds_;
-  std::deque<std::pair<std::chrono::steady_clock::time_point, std::shared_ptr<const Object>>> retired_;
+  mutable std::mutex hot_mu_;  // guards Entry::hot, Hot::kept_until and kept_
+  mutable std::deque<std::pair<std::chrono::steady_clock::time_point, std::shared_ptr<Hot>>> kept_;
   std::vector<std::unique_ptr<Informer>> informers_;
 };
 

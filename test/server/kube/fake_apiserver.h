@@ -47,7 +47,12 @@ class FakeApiServer {
     svr_.Patch(".*", handler);
     svr_.Delete(".*", handler);
     port_ = svr_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { svr_.listen_after_bind(); });
+    // Wake the accept loop every 50 ms so a stop() that races with it is seen.
+    svr_.set_idle_interval(0, 50'000);
+    thread_ = std::thread([this] {
+      svr_.listen_after_bind();
+      listening_ = false;
+    });
   }
 
   ~FakeApiServer() {
@@ -56,7 +61,11 @@ class FakeApiServer {
       stopping_ = true;
     }
     cv_.notify_all();
-    svr_.stop();
+    // Server::stop() is a no-op until the accept loop has started: repeat it.
+    while (listening_) {
+      svr_.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     if (thread_.joinable()) thread_.join();
   }
 
@@ -430,6 +439,7 @@ class FakeApiServer {
 
   httplib::Server svr_;
   std::thread thread_;
+  std::atomic<bool> listening_{true};
   int port_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
