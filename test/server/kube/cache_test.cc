@@ -132,6 +132,7 @@ TEST(Store, NamespaceModes) {
 
 TEST(Store, ConcurrentReadersAndWriter) {
   ClusterInventory inv;
+  for (int i = 0; i < 50; ++i) inv.upsert(make_obj(res::kRollouts, "a", "r" + std::to_string(i), {{"replicas", 0}}));
   std::atomic<bool> done{false};
   std::thread writer([&] {
     for (int i = 0; i < 2000; ++i) {
@@ -141,12 +142,12 @@ TEST(Store, ConcurrentReadersAndWriter) {
     done = true;
   });
   size_t reads = 0;
-  while (!done) {
+  do {
     for (const Object* o : inv.list("Rollout", "a")) {
       ASSERT_TRUE(o->doc["spec"]["replicas"].is_number());
       ++reads;
     }
-  }
+  } while (!done);
   writer.join();
   EXPECT_GT(reads, 0u);
 }
