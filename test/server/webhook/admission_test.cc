@@ -1,0 +1,245 @@
+// The admission translation as pure functions: parsing and refusing bad
+// reviews, skipping what is never blocked, the kubectl message and warnings.
+#include "policy/admission.h"
+
+#include <gtest/gtest.h>
+
+#include "policy/catalog.h"
+#include "test/support/conformance.h"
+
+namespace rg::admission {
+namespace {
+
+json rollout() {
+  return json::parse(R"({"apiVersion":"argoproj.io/v1alpha1","kind":"Rollout",
+    "metadata":{"name":"catalog","namespace":"shop",
+      "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}","team":"books"},
+      "managedFields":[{"manager":"kubectl"}]},
+    "spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx"}]}}}})");
+}
+
+json review(json object, std::string op = "CREATE", std::string api = "admission.k8s.io/v1") {
+  return {{"apiVersion", api},
+          {"kind", "AdmissionReview"},
+          {"request",
+           {{"uid", "u-1"},
+            {"kind", {{"group", "argoproj.io"}, {"version", "v1alpha1"}, {"kind", "Rollout"}}},
+            {"namespace", "shop"},
+            {"name", "catalog"},
+            {"operation", op},
+            {"object", std::move(object)},
+            {"oldObject", rollout()},
+            {"dryRun", false}}}};
+}
+
+std::string parse_error(const std::string& body) {
+  Review r;
+  std::string err;
+  EXPECT_FALSE(parse_review(body, &r, &err)) << body;
+  return err;
+}
+
+TEST(ParseReview, DropsWhatNoRuleReads) {
+  Review r;
+  std::string err;
+  ASSERT_TRUE(parse_review(review(rollout()).dump(), &r, &err)) << err;
+  EXPECT_EQ(r.uid, "u-1");
+  EXPECT_EQ(r.operation, "CREATE");
+  EXPECT_EQ(r.kind, "Rollout");
+  EXPECT_EQ(r.object.kind(), "Rollout");
+  const json& md = r.object.doc["metadata"];
+  EXPECT_FALSE(md.contains("managedFields"));
+  EXPECT_FALSE(md["annotations"].contains("kubectl.kubernetes.io/last-applied-configuration"));
+  EXPECT_EQ(md["annotations"]["team"], "books");  // other annotations stay
+  EXPECT_EQ(r.object.doc["spec"]["template"]["spec"]["containers"][0]["name"], "web");
+}
+
+TEST(ParseReview, KeysNamedLikeDroppedOnesElsewhereStay) {
+  json obj = rollout();
+  obj["spec"]["managedFields"] = 1;  // not metadata.managedFields
+  Review r;
+  std::string err;
+  ASSERT_TRUE(parse_review(review(obj).dump(), &r, &err)) << err;
+  EXPECT_EQ(r.object.doc["spec"]["managedFields"], 1);
+}
+
+TEST(ParseReview, RefusesEveryBadInputClassByName) {
+  EXPECT_NE(parse_error("not json").find("body is not JSON"), std::string::npos);
+  EXPECT_NE(parse_error("[1]").find("must be a JSON object"), std::string::npos);
+  json j = review(rollout());
+  j["apiVersion"] = "admission.k8s.io/v2";
+  EXPECT_NE(parse_error(j.dump()).find("apiVersion must be"), std::string::npos);
+  j = review(rollout());
+  j["kind"] = "Review";
+  EXPECT_NE(parse_error(j.dump()).find("kind must be AdmissionReview"), std::string::npos);
+  j = review(rollout());
+  j.erase("request");
+  EXPECT_EQ(parse_error(j.dump()), "request is missing");
+  j = review(rollout());
+  j["request"].erase("uid");
+  EXPECT_EQ(parse_error(j.dump()), "request.uid is missing or empty");
+  j = review(rollout());
+  j["request"]["object"] = "x";
+  EXPECT_EQ(parse_error(j.dump()), "request.object must be an object, got string");
+  j = review(nullptr);
+  EXPECT_EQ(parse_error(j.dump()), "request.object is missing for CREATE");
+  j = review(rollout());
+  j["request"]["operation"] = "PATCH";
+  EXPECT_NE(parse_error(j.dump()).find("request.operation"), std::string::npos);
+  std::string deep(100000, '[');
+  EXPECT_NE(parse_error(deep).find("nesting deeper"), std::string::npos);
+}
+
+TEST(Validate, NeverBlocksDeleteSubresourcesOrUnreadKinds) {
+  const Policy policy;
+  const EmptyInventory inv;
+  const Context ctx{policy, inv};
+  json bad = rollout();
+  bad["metadata"]["annotations"]["rollout-guard.io/exempt"] = "no-such/rule";
+  Review r;
+  std::string err;
+  ASSERT_TRUE(parse_review(review(nullptr, "DELETE").dump(), &r, &err)) << err;
+  EXPECT_EQ(validate(r, ctx).label(), "skip");
+  json sub = review(bad, "UPDATE");
+  sub["request"]["subResource"] = "status";
+  ASSERT_TRUE(parse_review(sub.dump(), &r, &err));
+  EXPECT_TRUE(validate(r, ctx).allowed);
+  EXPECT_EQ(validate(r, ctx).skipped, "subresource status is not checked");
+  json deploy = bad;
+  deploy["apiVersion"] = "apps/v1";
+  deploy["kind"] = "Deployment";
+  ASSERT_TRUE(parse_review(review(deploy).dump(), &r, &err));
+  EXPECT_EQ(validate(r, ctx).skipped, "kind Deployment is not checked");
+  // The same object as a Rollout UPDATE is evaluated (the new object) and denied.
+  ASSERT_TRUE(parse_review(review(bad, "UPDATE").dump(), &r, &err));
+  Decision d = validate(r, ctx);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_NE(d.message.find("policy/exemption-reason: "), std::string::npos) << d.message;
+}
+
+Finding finding(std::string rule, Action a, std::string msg, std::string path = "", std::string hint = "") {
+  Finding f;
+  f.rule = std::move(rule);
+  f.action = a;
+  f.message = std::move(msg);
+  f.path = std::move(path);
+  f.hint = std::move(hint);
+  return f;
+}
+
+TEST(DenialMessage, OneDenyFindingPerLineStartingWithItsRule) {
+  std::vector<Finding> fs = {
+      finding("a/first", Action::Deny, "first is wrong", "spec.x", "set spec.x"),
+      finding("b/warned", Action::Warn, "only a warning"),
+      finding("c/second", Action::Deny, "second\nis wrong"),
+  };
+  EXPECT_EQ(denial_message(fs), "a/first: first is wrong (spec.x). Fix: set spec.x\nc/second: second is wrong");
+  EXPECT_EQ(warnings_for(fs), std::vector<std::string>{"b/warned: only a warning"});
+}
+
+TEST(DenialMessage, BoundedWithACountOfWhatWasLeftOut) {
+  std::vector<Finding> fs;
+  for (int i = 0; i < 30; ++i) fs.push_back(finding("r/" + std::to_string(i), Action::Deny, std::string(100, 'x')));
+  std::string m = denial_message(fs);
+  EXPECT_LE(m.size(), MessageLimits{}.max_bytes);
+  EXPECT_EQ(m.rfind("r/0: ", 0), 0u);
+  EXPECT_NE(m.find("\n... and 20 more findings"), std::string::npos) << m;
+  fs = {finding("r/huge", Action::Deny, std::string(100000, 'y'))};
+  m = denial_message(fs);
+  EXPECT_LE(m.size(), MessageLimits{}.max_bytes);
+  EXPECT_EQ(m.rfind("r/huge: ", 0), 0u);
+}
+
+TEST(Warnings, ShortSingleLineAndBounded) {
+  std::vector<Finding> fs;
+  for (int i = 0; i < 40; ++i) fs.push_back(finding("w/" + std::to_string(i), Action::Warn, std::string(300, 'z') + "\n"));
+  auto ws = warnings_for(fs);
+  size_t total = 0;
+  for (const auto& w : ws) {
+    EXPECT_LE(w.size(), 256u);
+    EXPECT_EQ(w.find('\n'), std::string::npos);
+    total += w.size();
+  }
+  EXPECT_LE(total, 4096u);
+  EXPECT_NE(ws.back().find("more warnings"), std::string::npos);
+}
+
+TEST(Response, AnswersInTheRequestsApiVersionAndEchoesUid) {
+  const Policy policy;
+  const EmptyInventory inv;
+  const Context ctx{policy, inv};
+  json bad = rollout();
+  bad["metadata"]["annotations"]["rollout-guard.io/exempt"] = "no-such/rule";
+  Review r;
+  std::string err;
+  ASSERT_TRUE(parse_review(review(bad, "CREATE", "admission.k8s.io/v1beta1").dump(), &r, &err));
+  json out = json::parse(response_json(r, validate(r, ctx)));
+  EXPECT_EQ(out["apiVersion"], "admission.k8s.io/v1beta1");
+  EXPECT_EQ(out["kind"], "AdmissionReview");
+  EXPECT_EQ(out["response"]["uid"], "u-1");
+  EXPECT_EQ(out["response"]["allowed"], false);
+  EXPECT_EQ(out["response"]["status"]["code"], 403);
+  EXPECT_EQ(out["response"]["status"]["reason"], "Forbidden");
+}
+
+// What kubectl prints for a denial (k8s.io/apiserver webhookerrors.ToStatusErr
+// + kubectl's StandardErrorMessage): reason in parentheses, the file, the
+// webhook name, then our message verbatim.
+std::string kubectl_line(const json& response, const std::string& file, const std::string& webhook) {
+  const json& st = response["response"]["status"];
+  return "Error from server (" + st["reason"].get<std::string>() + "): error when creating \"" + file +
+         "\": admission webhook \"" + webhook + "\" denied the request: " + st["message"].get<std::string>();
+}
+
+TEST(KubectlLine, Golden) {
+  const Policy policy;
+  const EmptyInventory inv;
+  const Context ctx{policy, inv};
+  json bad = rollout();
+  bad["metadata"]["annotations"]["rollout-guard.io/exempt"] = "pod-security/*";
+  Review r;
+  std::string err;
+  ASSERT_TRUE(parse_review(review(bad).dump(), &r, &err));
+  Decision d = validate(r, ctx);
+  // Only the exemption finding is certain whatever rules exist: keep that line.
+  std::vector<Finding> only;
+  for (const Finding& f : d.findings)
+    if (f.rule == "policy/exemption-reason") only.push_back(f);
+  d.findings = only;
+  d.message = denial_message(only);
+  d.allowed = false;
+  EXPECT_EQ(kubectl_line(json::parse(response_json(r, d)), "rollout.yaml", "validate.rollout-guard.io"),
+            "Error from server (Forbidden): error when creating \"rollout.yaml\": admission webhook "
+            "\"validate.rollout-guard.io\" denied the request: policy/exemption-reason: Rollout shop/catalog is "
+            "exempt from \"pod-security/*\" without a reason (metadata.annotations[\"rollout-guard.io/exempt-reason\"]). "
+            "Fix: add the annotation rollout-guard.io/exempt-reason: \"<why this object may break the rule, and until "
+            "when>\"");
+}
+
+TEST(Mutate, PatchAppliesAndIsIdempotent) {
+  const Policy policy;
+  const EmptyInventory inv;
+  const Context ctx{policy, inv};
+  Review r;
+  std::string err;
+  ASSERT_TRUE(parse_review(review(rollout()).dump(), &r, &err));
+  Decision d = mutate(r, ctx);
+  EXPECT_TRUE(d.allowed);
+  if (d.patch.empty()) GTEST_SKIP() << "no default fixes in the catalog yet";
+  json patched = r.object.doc.patch(json::parse(d.patch));
+  Review again = r;
+  again.object.doc = patched;
+  EXPECT_EQ(mutate(again, ctx).patch, "");
+  EXPECT_FALSE(d.warnings.empty());
+}
+
+TEST(Base64, Rfc4648Vectors) {
+  EXPECT_EQ(base64(""), "");
+  EXPECT_EQ(base64("f"), "Zg==");
+  EXPECT_EQ(base64("fo"), "Zm8=");
+  EXPECT_EQ(base64("foo"), "Zm9v");
+  EXPECT_EQ(base64("foobar"), "Zm9vYmFy");
+}
+
+}  // namespace
+}  // namespace rg::admission
