@@ -6,6 +6,14 @@
 // measurements: then one blip (a scrape gap, a slow node) aborts the rollout.
 // Metrics that run indefinitely (background analysis), templated counts, and
 // Job/Kayenta metrics are not judged.
+//
+// Default (off unless the policy sets defaults.analysis.*): fills a metric's
+// failureLimit, consecutiveErrorLimit and interval when absent. It lives here
+// because all three are part of the measurement plan this rule judges. A
+// default never makes the template invalid or changes how long it runs:
+// failureLimit only when count is known and stays >= failureLimit +
+// consecutiveSuccessLimit; interval only when count is a number > 1 (with no
+// count, an interval makes a metric run until it fails).
 #include "policy/autoscaling.h"
 #include "policy/messages.h"
 #include "policy/rollout_refs.h"
@@ -58,6 +66,52 @@ std::vector<Finding> check(const Object& obj, const Context& ctx) {
   return out;
 }
 
+bool unset(const json& m, std::string_view key) {
+  auto it = m.find(key);
+  return it == m.end() || it->is_null() || (it->is_string() && it->get_ref<const std::string&>().empty());
+}
+
+// A metric integer field, 0 when unset; nullopt when only known at run time
+// ("{{args.count}}") or not an integer.
+std::optional<long long> known_int(const json& m, std::string_view key) {
+  if (unset(m, key)) return 0;
+  return int_field(child(m, key));
+}
+
+void fix(json& obj, const Context& ctx, std::vector<FixNote>* notes) {
+  const Policy& p = ctx.policy;
+  if (!p.default_failure_limit && !p.default_consecutive_error_limit_fill && !p.default_interval) return;
+  if (api_group(str_or(child(obj, "apiVersion"))) != "argoproj.io") return;
+  auto spec = obj.find("spec");
+  if (spec == obj.end() || !spec->is_object()) return;
+  auto metrics = spec->find("metrics");
+  if (metrics == spec->end() || !metrics->is_array()) return;
+  for (size_t k = 0; k < metrics->size(); ++k) {
+    json& m = (*metrics)[k];
+    if (!m.is_object()) continue;
+    const std::string base = path_index("spec.metrics", k);
+    auto set = [&](std::string_view key, json value) {
+      std::string path = path_key(base, key);
+      std::string shown = value.is_string() ? value.get<std::string>() : value.dump();
+      m[std::string(key)] = std::move(value);
+      if (notes != nullptr) notes->push_back(FixNote{path, "set " + path + "=" + shown});
+    };
+    const std::optional<long long> count = known_int(m, "count");
+    if (p.default_failure_limit && unset(m, "failureLimit") && count) {
+      const std::optional<long long> success = known_int(m, "consecutiveSuccessLimit");
+      if (success && (*count <= 0 || *success < 0 || *count >= *p.default_failure_limit + *success)) {
+        set("failureLimit", *p.default_failure_limit);
+      }
+    }
+    if (p.default_consecutive_error_limit_fill && unset(m, "consecutiveErrorLimit")) {
+      set("consecutiveErrorLimit", *p.default_consecutive_error_limit_fill);
+    }
+    if (p.default_interval && unset(m, "interval") && count && *count > 1) {
+      set("interval", *p.default_interval);
+    }
+  }
+}
+
 }  // namespace
 
 const Rule& rule_analysis_sample_plan() {
@@ -69,9 +123,13 @@ const Rule& rule_analysis_sample_plan() {
              "single outlier. Warns when a metric's count (one when neither count nor interval is set) is below "
              "the policy's min_measurements (default 3), and, when warn_failure_limit_zero is on, when "
              "failureLimit is 0 (the default) with 3 or more measurements, where one blip aborts the rollout. "
-             "Fix: count: 5, interval: 1m, failureLimit: 1 is a reasonable start.",
+             "Fix: count: 5, interval: 1m, failureLimit: 1 is a reasonable start. Default (policy "
+             "defaults.analysis, off unless set): failureLimit, consecutiveErrorLimit and interval are filled "
+             "when absent, failureLimit only while count stays >= failureLimit + consecutiveSuccessLimit, "
+             "interval only when count > 1.",
       .kinds = {"AnalysisTemplate", "ClusterAnalysisTemplate"},
       .check = check,
+      .fix = fix,
   };
   return r;
 }

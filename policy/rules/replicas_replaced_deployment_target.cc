@@ -5,6 +5,14 @@
 // namespace, or one whose spec.workloadRef names the Deployment, which Argo
 // then scales down). KEDA targets are normalized first: no apiVersion means
 // apps/v1 and no kind means Deployment.
+//
+// Default (policy defaults.kedaTarget): a ScaledObject whose scaleTargetRef
+// omits kind and/or apiVersion, when the inventory is complete and holds a
+// Rollout of that name in the namespace and no Deployment of that name, gets
+// apiVersion argoproj.io/v1alpha1 and kind Rollout: the target KEDA would
+// otherwise default to does not exist. Only the missing half is filled, and
+// only where it cannot contradict the half the user wrote (kind Rollout, or
+// an argoproj.io apiVersion). Without inventory knowledge nothing changes.
 #include "policy/autoscaling.h"
 #include "policy/messages.h"
 #include "policy/rules/rules.h"
@@ -52,6 +60,41 @@ std::vector<Finding> check(const Object& obj, const Context& ctx) {
   return out;
 }
 
+// A scaleTargetRef field KEDA treats as unset: missing, null or "".
+bool unset(const json& ref, std::string_view key) {
+  auto it = ref.find(key);
+  return it == ref.end() || it->is_null() || (it->is_string() && it->get_ref<const std::string&>().empty());
+}
+
+void fix(json& obj, const Context& ctx, std::vector<FixNote>* notes) {
+  constexpr std::string_view kRolloutApi = "argoproj.io/v1alpha1";
+  if (!ctx.policy.default_keda_target || !ctx.inventory.complete()) return;
+  // As autoscaler_kind(), without wrapping obj in an Object.
+  if (str_or(child(obj, "kind")) != "ScaledObject" || api_group(str_or(child(obj, "apiVersion"))) != "keda.sh") return;
+  auto spec = obj.find("spec");
+  if (spec == obj.end() || !spec->is_object()) return;
+  auto ref = spec->find("scaleTargetRef");
+  if (ref == spec->end() || !ref->is_object()) return;
+  const bool no_api = unset(*ref, "apiVersion"), no_kind = unset(*ref, "kind");
+  if (!no_api && !no_kind) return;
+  // The half the user wrote must already point at a Rollout.
+  if (!no_kind && str_or(child(*ref, "kind")) != "Rollout") return;
+  if (!no_api && api_group(str_or(child(*ref, "apiVersion"))) != "argoproj.io") return;
+  std::string_view name = str_or(child(*ref, "name"));
+  std::string_view ns = str_or(child(obj, {"metadata", "namespace"}));
+  if (name.empty() || ctx.inventory.find("argoproj.io", "Rollout", ns, name) == nullptr ||
+      ctx.inventory.find("apps", "Deployment", ns, name) != nullptr) {
+    return;
+  }
+  auto set = [&](std::string_view key, std::string_view value) {
+    (*ref)[std::string(key)] = std::string(value);
+    std::string path = path_key("spec.scaleTargetRef", key);
+    if (notes != nullptr) notes->push_back(FixNote{path, "set " + path + "=" + std::string(value)});
+  };
+  if (no_api) set("apiVersion", kRolloutApi);
+  if (no_kind) set("kind", "Rollout");
+}
+
 }  // namespace
 
 const Rule& rule_replicas_replaced_deployment_target() {
@@ -64,9 +107,12 @@ const Rule& rule_replicas_replaced_deployment_target() {
              "down. An HPA or ScaledObject still pointing at the Deployment scales nothing useful, or fights "
              "the migration. KEDA targets are normalized first (no apiVersion: apps/v1; no kind: Deployment), "
              "so a ScaledObject with only `name:` counts. Fix: point spec.scaleTargetRef at the Rollout "
-             "(apiVersion: argoproj.io/v1alpha1, kind: Rollout).",
+             "(apiVersion: argoproj.io/v1alpha1, kind: Rollout). Default (policy defaults.kedaTarget): a "
+             "ScaledObject that omits kind/apiVersion gets the Rollout's when the inventory holds a Rollout of "
+             "that name and no Deployment of that name.",
       .kinds = {"HorizontalPodAutoscaler", "ScaledObject"},
       .check = check,
+      .fix = fix,
   };
   return r;
 }
