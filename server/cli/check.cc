@@ -3,203 +3,35 @@
 // policy and every rule are the core's (policy/).
 #include "server/cli/check.h"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <set>
-#include <sstream>
 #include <string>
-#include <system_error>
 
 #include "policy/catalog.h"
 #include "policy/inventory.h"
 #include "policy/policy.h"
 #include "server/cli/commands.h"
+#include "server/cli/inputs.h"
 
 namespace rg::cli {
-
-namespace fs = std::filesystem;
-
-namespace {
-
-constexpr int kMaxDirectoryDepth = 64;
-
-struct Input {
-  std::string name;  // as shown in messages
-  std::string path;  // "" for stdin
-};
-
-bool manifest_extension(const fs::path& p) {
-  std::string ext = p.extension().string();
-  return ext == ".yaml" || ext == ".yml" || ext == ".json";
-}
-
-// Reads at most max_bytes + 1 bytes, so an endless or huge stream ends.
-bool read_capped(std::istream& in, size_t max_bytes, std::string* out) {
-  out->clear();
-  char buf[1 << 16];
-  while (in && out->size() <= max_bytes) {
-    in.read(buf, sizeof buf);
-    out->append(buf, static_cast<size_t>(in.gcount()));
-  }
-  return !in.bad();
-}
-
-std::string too_large(const std::string& name, uintmax_t size, size_t limit) {
-  return name + ": input too large (" + std::to_string(size) + " bytes, limit " + std::to_string(limit) + ")";
-}
-
-// Directories: recursive, sorted by name, symlinked directories followed once
-// (a loop is reported, not walked forever).
-void walk(const fs::path& dir, int depth, std::set<fs::path>* seen, std::vector<Input>* inputs,
-          std::vector<InputError>* errors, std::vector<std::string>* notes) {
-  std::error_code ec;
-  fs::path real = fs::canonical(dir, ec);
-  if (ec) {
-    errors->push_back({dir.string() + ": " + ec.message()});
-    return;
-  }
-  if (!seen->insert(real).second) {
-    notes->push_back(dir.string() + ": already visited " + real.string() + " (symlink loop?), skipped");
-    return;
-  }
-  if (depth > kMaxDirectoryDepth) {
-    errors->push_back({dir.string() + ": directories nested deeper than " + std::to_string(kMaxDirectoryDepth)});
-    return;
-  }
-  std::vector<fs::path> entries;
-  fs::directory_iterator it(dir, ec), end;
-  if (ec) {
-    errors->push_back({dir.string() + ": " + ec.message()});
-    return;
-  }
-  for (; it != end; it.increment(ec)) {
-    if (ec) break;
-    entries.push_back(it->path());
-  }
-  if (ec) errors->push_back({dir.string() + ": " + ec.message()});
-  std::sort(entries.begin(), entries.end());
-  for (const fs::path& p : entries) {
-    std::error_code sec;
-    fs::file_status st = fs::status(p, sec);  // follows symlinks
-    if (sec) {
-      if (manifest_extension(p)) errors->push_back({p.string() + ": " + sec.message()});
-      continue;
-    }
-    if (fs::is_directory(st)) {
-      walk(p, depth + 1, seen, inputs, errors, notes);
-    } else if (fs::is_regular_file(st) && manifest_extension(p)) {
-      inputs->push_back({p.string(), p.string()});
-    }
-  }
-}
-
-// PATH arguments -> inputs, in argument order (directories sorted inside).
-std::vector<Input> expand(const std::vector<std::string>& paths, std::vector<InputError>* errors,
-                          std::vector<std::string>* notes) {
-  std::vector<Input> inputs;
-  for (const std::string& arg : paths) {
-    if (arg == "-") {
-      inputs.push_back({"<stdin>", ""});
-      continue;
-    }
-    std::error_code ec;
-    fs::file_status st = fs::status(arg, ec);
-    if (ec || !fs::exists(st)) {
-      errors->push_back({arg + ": " + (ec ? ec.message() : std::string("no such file or directory"))});
-      continue;
-    }
-    if (fs::is_directory(st)) {
-      std::set<fs::path> seen;
-      walk(arg, 0, &seen, &inputs, errors, notes);
-    } else {
-      inputs.push_back({arg, arg});  // an explicit file is read whatever its extension
-    }
-  }
-  return inputs;
-}
-
-bool read_input(const Input& input, std::istream& stdin_stream, size_t max_bytes, std::string* text,
-                std::vector<InputError>* errors) {
-  if (input.path.empty()) {
-    if (!read_capped(stdin_stream, max_bytes, text)) {
-      errors->push_back({input.name + ": cannot read"});
-      return false;
-    }
-  } else {
-    std::error_code ec;
-    if (fs::is_regular_file(input.path, ec)) {
-      uintmax_t size = fs::file_size(input.path, ec);
-      if (!ec && size > max_bytes) {
-        errors->push_back({too_large(input.name, size, max_bytes)});
-        return false;
-      }
-    }
-    std::ifstream f(input.path, std::ios::binary);
-    if (!f) {
-      errors->push_back({input.name + ": cannot read: " + std::strerror(errno)});
-      return false;
-    }
-    if (!read_capped(f, max_bytes, text)) {
-      errors->push_back({input.name + ": cannot read: " + std::strerror(errno)});
-      return false;
-    }
-  }
-  if (text->size() > max_bytes) {
-    errors->push_back({input.name + ": input too large (more than " + std::to_string(max_bytes) + " bytes)"});
-    return false;
-  }
-  return true;
-}
-
-bool load_policy(const std::string& file, size_t max_bytes, Policy* policy, std::string* error) {
-  if (file.empty()) {
-    Status st = load_policy_text(default_policy_yaml(), "<default policy>", policy);
-    if (!st.ok()) *error = st.message();
-    return st.ok();
-  }
-  std::string text;
-  std::vector<InputError> errors;
-  std::istringstream no_stdin;
-  Input input{file, file == "-" ? "" : file};
-  if (file == "-") {
-    *error = "--policy: reading the policy from stdin is not supported";
-    return false;
-  }
-  if (!read_input(input, no_stdin, max_bytes, &text, &errors)) {
-    *error = errors.front().text;
-    return false;
-  }
-  Status st = load_policy_text(text, file, policy);
-  if (!st.ok()) *error = st.message();
-  return st.ok();
-}
-
-}  // namespace
 
 int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std::ostream& err) {
   try {
     Policy policy;
     std::string policy_error;
-    if (!load_policy(opts.policy_file, opts.limits.max_bytes, &policy, &policy_error)) {
+    if (!load_policy_file(opts.policy_file, opts.limits.max_bytes, &policy, &policy_error)) {
       err << policy_error << "\n";
       return 2;
     }
 
     CheckReport report;
-    std::vector<Input> inputs = expand(opts.paths, &report.errors, &report.notes);
+    LoadedInputs loaded = load_inputs(opts.paths, in, opts.limits);
+    report.errors = std::move(loaded.errors);
+    report.notes = std::move(loaded.notes);
+    report.skipped = loaded.skipped;
     std::vector<Object> objects;
-    for (const Input& input : inputs) {
-      std::string text;
-      if (!read_input(input, in, opts.limits.max_bytes, &text, &report.errors)) continue;
-      LoadResult loaded = load_documents(text, input.name, opts.limits);
-      for (Object& o : loaded.objects) objects.push_back(std::move(o));
-      for (const LoadError& e : loaded.errors) report.errors.push_back({e.str()});
-      report.skipped += loaded.skipped;
+    for (LoadedFile& file : loaded.files) {
+      for (Object& o : file.objects) objects.push_back(std::move(o));
     }
 
     // Every object of the run is visible to cross-object rules, whether or

@@ -12,6 +12,7 @@
 
 #include "policy/documents.h"
 #include "policy/finding.h"
+#include "server/cli/inputs.h"
 
 namespace rg::cli {
 
@@ -22,10 +23,6 @@ struct CheckOptions {
   std::string policy_file;         // "" = the embedded default policy
   OutputFormat format = OutputFormat::Text;
   LoadLimits limits;
-};
-
-struct InputError {  // "file:line:col: message", or "path: message"
-  std::string text;
 };
 
 struct CheckReport {
