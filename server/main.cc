@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "rollout-guard 0.1.0");
   int exit_code = 0;
   rg::cli::add_check_command(app, &exit_code);
+  rg::cli::add_fix_command(app, &exit_code);
   rg::cli::add_rules_commands(app, &exit_code);
   rg::cli::add_promql_command(app, &exit_code);
   rg::cli::add_serve_command(app, &exit_code);

@@ -8,6 +8,7 @@
 namespace rg::cli {
 
 void add_check_command(CLI::App& app, int* exit_code);   // check.cc
+void add_fix_command(CLI::App& app, int* exit_code);     // fix.cc
 void add_rules_commands(CLI::App& app, int* exit_code);  // rules.cc: rules, explain
 void add_promql_command(CLI::App& app, int* exit_code);  // promql.cc: promql fmt
 void add_serve_command(CLI::App& app, int* exit_code);   // server/webhook/serve_command.cc

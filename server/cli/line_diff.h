@@ -1,0 +1,30 @@
+// A line diff (Myers' O(ND) algorithm) and its unified-diff rendering, for
+// `rollout-guard fix --diff`. Small and self-contained: the defaults change a
+// few lines of large documents, where O(ND) with common prefix/suffix trimmed
+// is fast.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rg::cli {
+
+struct LineEdit {
+  enum Kind { Equal, Delete, Insert } kind;
+  size_t a;  // line index in the old text (Equal, Delete)
+  size_t b;  // line index in the new text (Equal, Insert)
+};
+
+// A shortest edit script from `a` to `b`. Past `max_d` differences it gives
+// up on minimality and replaces the differing middle wholesale.
+std::vector<LineEdit> diff_lines(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b,
+                                 size_t max_d = 2000);
+
+// "--- a_label\n+++ b_label\n@@ -l,n +l,n @@\n..." with `context` lines
+// around each change, as `diff -u`; "" when the texts are equal. Texts are
+// split on '\n'; a missing final newline is not marked.
+std::string unified_diff(std::string_view a_text, std::string_view b_text, std::string_view a_label,
+                         std::string_view b_label, size_t context = 3);
+
+}  // namespace rg::cli
