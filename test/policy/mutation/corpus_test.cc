@@ -52,6 +52,12 @@ MutationResult check_contract(const Object& obj, const Context& ctx, const std::
   EXPECT_TRUE(twice.patch.empty()) << what << ": not idempotent: " << twice.patch.dump();
   EXPECT_TRUE(twice.warnings.empty()) << what;
   EXPECT_EQ(r.changed(), !r.warnings.empty()) << what << ": a change without a warning, or the reverse";
+  // mutate() runs the fixes on one copy instead of through apply_fixes():
+  // both must give the same object (exempt objects differ on purpose).
+  if (annotation(obj.doc, "rollout-guard.io/exempt").empty()) {
+    std::vector<FixNote> notes;
+    EXPECT_EQ(apply_fixes(obj, ctx, &notes), r.object) << what << ": mutate() and apply_fixes() disagree";
+  }
   return r;
 }
 
