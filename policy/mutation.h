@@ -3,9 +3,11 @@
 // Shared by the webhook's /mutate, `rollout-guard fix` and the benchmarks, so
 // all three default exactly the same fields.
 //
-// The defaults themselves are the rules' fixes (Rule::fix, run by
-// apply_fixes()): a fix fills only what is absent, never overwrites a value
-// the user set, and runs only when its rule is not off. On top of that, a rule
+// The defaults themselves are the rules' fixes (Rule::fix), run with the
+// same gates and order as apply_fixes() (kind read, rule not off, namespace
+// not off) but on a single copy: a fix fills only what is absent and never
+// overwrites a value the user set. If any fix throws, the whole mutation
+// fails (error set, empty patch) rather than half-apply. On top of that, a rule
 // the object is exempt from (rollout-guard.io/exempt annotation, with or
 // without a reason) is not defaulted: the team asked for that rule to stay out
 // of their way, and filling e.g. runAsNonRoot would break the very pods they
