@@ -59,23 +59,7 @@ ScenarioResult run_scenario(const MetricAnalysis& m, Scenario sc) {
   auto value = concrete(r.value, m.success, m.failure, &r.result_text);
   if (!value) return r;
   r.nan_reached = r.value.sample.is_nan() && r.value.presence == Presence::kPresent;
-  bool succ = false, fail = false;
-  if (m.success.present) {
-    auto e = condition::evaluate(m.success.parsed.ast, *value);
-    if (!e.ok) { r.outcome = Outcome::kError; r.error = e.error.message; return r; }
-    succ = e.value;
-  }
-  if (m.failure.present) {
-    auto e = condition::evaluate(m.failure.parsed.ast, *value);
-    if (!e.ok) { r.outcome = Outcome::kError; r.error = e.error.message; return r; }
-    fail = e.value;
-  }
-  if (!m.success.present && !m.failure.present) { r.outcome = Outcome::kSuccessful; return r; }
-  if (m.success.present && !m.failure.present) fail = !succ;
-  if (!m.success.present && m.failure.present) succ = !fail;
-  if (fail) r.outcome = Outcome::kFailed;
-  else if (!succ) r.outcome = Outcome::kInconclusive;
-  else r.outcome = Outcome::kSuccessful;
+  r.outcome = measure(m, *value, &r.error);
   return r;
 }
 
@@ -98,6 +82,36 @@ void read_condition(const json& metric, const char* key, promql::ValueType type,
 }
 
 }  // namespace
+
+Outcome measure(const MetricAnalysis& m, const condition::Value& value, std::string* error) {
+  if ((m.success.present && !m.success.parsed.ok) || (m.failure.present && !m.failure.parsed.ok)) {
+    if (error) *error = m.success.error.empty() ? m.failure.error : m.success.error;
+    return Outcome::kError;
+  }
+  bool succ = false, fail = false;
+  if (m.success.present) {
+    auto e = condition::evaluate(m.success.parsed.ast, value);
+    if (!e.ok) {
+      if (error) *error = e.error.message;
+      return Outcome::kError;
+    }
+    succ = e.value;
+  }
+  if (m.failure.present) {
+    auto e = condition::evaluate(m.failure.parsed.ast, value);
+    if (!e.ok) {
+      if (error) *error = e.error.message;
+      return Outcome::kError;
+    }
+    fail = e.value;
+  }
+  if (!m.success.present && !m.failure.present) return Outcome::kSuccessful;
+  if (m.success.present && !m.failure.present) fail = !succ;
+  if (!m.success.present && m.failure.present) succ = !fail;
+  if (fail) return Outcome::kFailed;
+  if (!succ) return Outcome::kInconclusive;
+  return Outcome::kSuccessful;
+}
 
 TemplateAnalysis analyze_template(const json& doc, const Policy& policy) {
   TemplateAnalysis t;

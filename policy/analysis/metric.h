@@ -74,6 +74,12 @@ struct TemplateAnalysis {
 
 TemplateAnalysis analyze_template(const json& doc, const Policy& policy);
 
+// The measurement outcome Argo gives a concrete result (a Prometheus vector
+// as condition::Value::vector, a scalar as Value::number), with the semantics
+// above; *error gets the condition's evaluation error for kError. Used by the
+// live preflight and by the scenario evaluation, so both agree.
+Outcome measure(const MetricAnalysis& m, const condition::Value& result, std::string* error);
+
 // True when the source range [start, end) of `prepared` holds a placeholder
 // substituted by a number or duration (a range, a threshold): its real value
 // is only known when the AnalysisRun is created. Label values do not count.
