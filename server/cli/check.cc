@@ -47,6 +47,11 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
       ++report.objects;
       for (Finding& f : evaluate(o, ctx)) report.findings.push_back(std::move(f));
     }
+    if (!opts.preflight.url.empty()) {  // --prometheus: the live preflight (preflight.h)
+      report.preflight_ran = true;
+      report.preflight_fail = opts.preflight_fail;
+      report.preflight = run_preflight(objects, policy, opts.preflight);
+    }
 
     for (const std::string& n : report.notes) err << n << "\n";
     for (const InputError& e : report.errors) err << e.text << "\n";
@@ -74,8 +79,39 @@ void add_check_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--policy", opts->policy_file, "Policy file (YAML); default: the embedded default policy");
   cmd->add_option("-o,--output", *format, "Output format: text, json or sarif")
       ->check(CLI::IsMember({"text", "json", "sarif"}));
-  cmd->callback([opts, format, exit_code] {
+  auto args = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("--prometheus", opts->preflight.url,
+                  "Live preflight: run every AnalysisTemplate metric's query against this Prometheus "
+                  "(http(s)://host:port[/prefix])");
+  cmd->add_option("--arg", *args, "name=value for {{args.name}} in the preflight's queries (repeatable)")
+      ->allow_extra_args(false);  // one value per --arg, so `--arg a=b PATH` leaves PATH alone
+  cmd->add_option("--prometheus-timeout", opts->preflight.timeout_seconds, "Preflight timeout per query, seconds")
+      ->check(CLI::Range(0.001, 3600.0));
+  cmd->add_flag("--preflight-fail", opts->preflight_fail, "Exit 1 when a preflight outcome is Failed or Error");
+  cmd->callback([opts, format, args, exit_code] {
     opts->format = *format == "json" ? OutputFormat::Json : *format == "sarif" ? OutputFormat::Sarif : OutputFormat::Text;
+    for (const std::string& a : *args) {
+      size_t eq = a.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::cerr << "rollout-guard check: --arg \"" << a << "\": expected name=value\n";
+        *exit_code = 2;
+        return;
+      }
+      opts->preflight.args[a.substr(0, eq)] = a.substr(eq + 1);
+    }
+    if (opts->preflight.url.empty() && (!args->empty() || opts->preflight_fail)) {
+      std::cerr << "rollout-guard check: --arg and --preflight-fail need --prometheus URL\n";
+      *exit_code = 2;
+      return;
+    }
+    if (!opts->preflight.url.empty()) {
+      std::string base, prefix, error;
+      if (!parse_prometheus_url(opts->preflight.url, &base, &prefix, &error)) {
+        std::cerr << "rollout-guard check: " << error << "\n";
+        *exit_code = 2;
+        return;
+      }
+    }
     *exit_code = run_check(*opts, std::cin, std::cout, std::cerr);
   });
 }

@@ -13,6 +13,7 @@
 #include "policy/documents.h"
 #include "policy/finding.h"
 #include "server/cli/inputs.h"
+#include "server/cli/preflight.h"
 
 namespace rg::cli {
 
@@ -23,6 +24,8 @@ struct CheckOptions {
   std::string policy_file;         // "" = the embedded default policy
   OutputFormat format = OutputFormat::Text;
   LoadLimits limits;
+  PreflightOptions preflight;   // preflight.url "" = no live preflight
+  bool preflight_fail = false;  // --preflight-fail: a Failed or Error preflight outcome exits 1
 };
 
 struct CheckReport {
@@ -31,9 +34,14 @@ struct CheckReport {
   std::vector<std::string> notes;  // said on stderr, not errors (a directory reached twice)
   int objects = 0;  // objects evaluated
   int skipped = 0;  // documents not evaluated (not objects, or kinds no rule reads)
+  bool preflight_ran = false;               // --prometheus was given
+  std::vector<PreflightResult> preflight;   // per metric, input order
+  bool preflight_fail = false;              // Failed/Error preflight outcomes count as deny for the exit code
   int deny() const;
   int warn() const;
-  // 0: no deny finding, 1: at least one deny, 2: usage or input errors (wins).
+  int preflight_count(analysis::Outcome o) const;
+  // 0: no deny finding, 1: at least one deny (or, with preflight_fail, a
+  // Failed or Error preflight outcome), 2: usage or input errors (wins).
   int exit_code() const;
 };
 

@@ -18,9 +18,19 @@ int CheckReport::warn() const {
   return n;
 }
 
+int CheckReport::preflight_count(analysis::Outcome o) const {
+  int n = 0;
+  for (const PreflightResult& p : preflight) n += p.outcome == o;
+  return n;
+}
+
 int CheckReport::exit_code() const {
   if (!errors.empty()) return 2;
-  return deny() > 0 ? 1 : 0;
+  if (deny() > 0) return 1;
+  if (preflight_fail &&
+      (preflight_count(analysis::Outcome::kFailed) > 0 || preflight_count(analysis::Outcome::kError) > 0))
+    return 1;
+  return 0;
 }
 
 namespace {
@@ -42,6 +52,73 @@ std::string summary_line(const CheckReport& r) {
          plural(static_cast<int>(r.errors.size()), "error", "errors");
 }
 
+std::string one_line(const std::string& s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    bool ws = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (ws) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string template_ref(const PreflightResult& p) {
+  return p.kind + " " + (p.ns.empty() ? "" : p.ns + "/") + p.name;
+}
+
+std::string preflight_text(const CheckReport& r) {
+  std::string out = "preflight:\n";
+  for (const PreflightResult& p : r.preflight) {
+    out += p.file.empty() ? "<unknown>" : p.file;
+    if (p.line > 0) out += ":" + std::to_string(p.line);
+    out += ": " + template_ref(p) + " metric \"" + p.metric + "\": " + analysis::outcome_name(p.outcome) + "\n";
+    out += "    query: " + one_line(p.query) + "\n";
+    if (p.result.ok) {
+      out += "    result: " + p.result.type + " " + p.result.text();
+      if (p.result.empty()) out += " (empty: no series)";
+      else if (p.result.nan()) out += " (NaN)";
+      out += "\n";
+    }
+    if (!p.error.empty()) out += "    error: " + p.error + "\n";
+  }
+  out += "preflight: " + std::to_string(r.preflight.size()) + (r.preflight.size() == 1 ? " metric" : " metrics");
+  for (analysis::Outcome o : {analysis::Outcome::kSuccessful, analysis::Outcome::kFailed,
+                              analysis::Outcome::kInconclusive, analysis::Outcome::kError}) {
+    out += ", " + std::to_string(r.preflight_count(o)) + " " + analysis::outcome_name(o);
+  }
+  return out + "\n";
+}
+
+ojson preflight_json(const CheckReport& r) {
+  ojson out = ojson::array();
+  for (const PreflightResult& p : r.preflight) {
+    ojson result = nullptr;
+    if (p.result.ok) {
+      ojson values = ojson::array();
+      for (double v : p.result.values) values.push_back(analysis::format_sample(v));
+      result = {{"type", p.result.type}, {"values", std::move(values)}, {"empty", p.result.empty()},
+                {"nan", p.result.nan()}};
+    }
+    out.push_back({{"template", p.name},
+                   {"kind", p.kind},
+                   {"namespace", p.ns},
+                   {"metric", p.metric},
+                   {"query", p.query},
+                   {"file", p.file},
+                   {"line", p.line},
+                   {"result", std::move(result)},
+                   {"outcome", analysis::outcome_name(p.outcome)},
+                   {"error", p.error}});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render_text(const CheckReport& r) {
@@ -58,6 +135,7 @@ std::string render_text(const CheckReport& r) {
     if (!f.hint.empty()) out += "    hint: " + f.hint + "\n";
   }
   if (!r.findings.empty()) out += "\n";
+  if (r.preflight_ran) out += preflight_text(r) + "\n";
   out += summary_line(r) + "\n";
   return out;
 }
@@ -79,14 +157,13 @@ std::string render_json(const CheckReport& r) {
   }
   ojson errors = ojson::array();
   for (const InputError& e : r.errors) errors.push_back(e.text);
-  ojson doc = {{"findings", std::move(findings)},
-              {"errors", std::move(errors)},
-              {"summary",
-               {{"objects", r.objects},
-                {"deny", r.deny()},
-                {"warn", r.warn()},
-                {"skipped", r.skipped},
-                {"errors", r.errors.size()}}}};
+  ojson doc = {{"findings", std::move(findings)}, {"errors", std::move(errors)}};
+  if (r.preflight_ran) doc["preflight"] = preflight_json(r);  // only with --prometheus
+  doc["summary"] = {{"objects", r.objects},
+                    {"deny", r.deny()},
+                    {"warn", r.warn()},
+                    {"skipped", r.skipped},
+                    {"errors", r.errors.size()}};
   return dump(doc, 2) + "\n";
 }
 
