@@ -12,7 +12,8 @@
 // - POST (409 AlreadyExists), PUT (409 Conflict on a stale
 //   metadata.resourceVersion), server-side apply PATCH (stores the object),
 //   DELETE;
-// - fail_next(): the next N requests matching a method fail with a status.
+// - fail_next(): the next N requests matching a method fail with a status;
+// - objects() and applies() for assertions (reports, events, SSA writes).
 // Header-only so the test binary needs no extra sources.
 #pragma once
 
@@ -142,6 +143,15 @@ class FakeApiServer {
   int list_pages(const kube::Resource& r) { return counter(r, &Res::pages); }
   int watches(const kube::Resource& r) { return counter(r, &Res::watches); }
   int open_watches() { return open_watches_.load(); }
+  // Server-side apply PATCHes that reached r (stored or not).
+  int applies(const kube::Resource& r) { return counter(r, &Res::applies); }
+  // Every stored object of r, in key order.
+  std::vector<json> objects(const kube::Resource& r) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<json> out;
+    for (const auto& [k, o] : resources_.at(prefix(r)).objects) out.push_back(o);
+    return out;
+  }
   // The last request's query string values, for assertions (fieldManager, force).
   std::string last_param(const std::string& key) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -168,7 +178,7 @@ class FakeApiServer {
     bool namespaced = true;
     std::map<std::string, json> objects;  // "ns/name" -> object, sorted
     std::vector<Event> log;
-    int lists = 0, pages = 0, watches = 0;
+    int lists = 0, pages = 0, watches = 0, applies = 0;
     std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   };
 
@@ -322,6 +332,7 @@ class FakeApiServer {
       return reply(res, 200, rs->objects[k]);
     }
     if (req.method == "PATCH") {
+      ++rs->applies;
       if (req.get_header_value("Content-Type") != "application/apply-patch+yaml") {
         return fail(res, 415, "UnsupportedMediaType", "only apply patches are served");
       }
