@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   rg::cli::add_rules_commands(app, &exit_code);
   rg::cli::add_promql_command(app, &exit_code);
   rg::cli::add_serve_command(app, &exit_code);
+  rg::cli::add_reconcile_command(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

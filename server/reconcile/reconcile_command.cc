@@ -1,0 +1,284 @@
+// `rollout-guard reconcile`: the companion reconciler.
+//
+// Threads: the main thread waits for SIGTERM/SIGINT and polls the policy file
+// once a second; the inventory runs one informer thread per resource; the
+// reconciler has its loop thread; the leader elector its own (with its own
+// API connection, so renewals never wait behind report writes); /metrics,
+// /healthz and /readyz are served plain HTTP on --metrics-listen.
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <httplib.h>
+
+#include "certs/certs.h"
+#include "server/cli/commands.h"
+#include "server/cli/inputs.h"
+#include "server/kube/cache.h"
+#include "server/kube/client.h"
+#include "server/kube/config.h"
+#include "server/kube/leader.h"
+#include "server/reconcile/metrics.h"
+#include "server/reconcile/reconciler.h"
+#include "server/webhook/log.h"
+
+namespace rg::cli {
+namespace {
+
+using webhook::log_json;
+using Clock = std::chrono::steady_clock;
+
+struct ReconcileFlags {
+  std::string kubeconfig, context;
+  std::string ns;
+  std::string policy_file;
+  std::string lease_ns, lease_name = "rollout-guard-reconciler";
+  std::string lease_duration = "15s", renew_deadline = "10s", retry_period = "2s";
+  std::string identity;
+  bool no_leader_elect = false;
+  std::string metrics_listen;
+  std::string debounce = "200ms";
+  std::string sync_timeout = "60s";
+  std::string log_level = "info";
+  bool once = false;
+  bool no_events = false;
+};
+
+// "15s", "500ms", "2m" or plain seconds -> milliseconds; -1 when malformed.
+long long duration_ms(const std::string& s) {
+  size_t i = 0;
+  long long n = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    n = n * 10 + (s[i] - '0');
+    if (n > 100'000'000) return -1;
+    ++i;
+  }
+  if (i == 0) return -1;
+  std::string unit = s.substr(i);
+  if (unit.empty() || unit == "s") return n * 1000;
+  if (unit == "ms") return n;
+  if (unit == "m") return n * 60'000;
+  return -1;
+}
+
+bool split_listen(const std::string& s, std::string* host, int* port) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string h = s.substr(0, colon), p = s.substr(colon + 1);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h.empty()) h = "0.0.0.0";
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return false;
+  int n = std::stoi(p);
+  if (n > 65535) return false;
+  *host = h;
+  *port = n;
+  return true;
+}
+
+int fail(const std::string& msg) {
+  std::fprintf(stderr, "rollout-guard reconcile: %s\n", msg.c_str());
+  return 2;
+}
+
+// Waits up to `ms` for SIGTERM/SIGINT; returns the signal or 0.
+int wait_signal(const sigset_t& sigs, long long ms) {
+  timespec t{static_cast<time_t>(ms / 1000), static_cast<long>((ms % 1000) * 1'000'000)};
+  int s = sigtimedwait(&sigs, nullptr, &t);
+  return s > 0 ? s : 0;
+}
+
+int run_reconcile(const ReconcileFlags& f) {
+  if (!webhook::init_json_log(f.log_level)) return fail("--log-level must be trace, debug, info, warn, error or off");
+  const long long lease_ms = duration_ms(f.lease_duration), renew_ms = duration_ms(f.renew_deadline),
+                  retry_ms = duration_ms(f.retry_period), debounce_ms = duration_ms(f.debounce),
+                  sync_ms = duration_ms(f.sync_timeout);
+  if (lease_ms <= 0 || renew_ms <= 0 || retry_ms <= 0 || debounce_ms < 0 || sync_ms <= 0)
+    return fail("durations are written like 15s, 500ms or 2m");
+  std::string metrics_host;
+  int metrics_port = 0;
+  if (!f.metrics_listen.empty() && !split_listen(f.metrics_listen, &metrics_host, &metrics_port))
+    return fail("--metrics-listen must be ADDR:PORT, got " + f.metrics_listen);
+
+  auto policy = std::make_shared<Policy>();
+  {
+    std::string error;
+    if (!load_policy_file(f.policy_file, 16u << 20, policy.get(), &error)) return fail(error);
+  }
+  kube::Config config;
+  if (Status st = kube::load_config(f.kubeconfig, f.context, &config); !st.ok()) return fail(st.message());
+  std::unique_ptr<kube::Client> client, lease_client;
+  if (Status st = kube::Client::Create(config, &client); !st.ok()) return fail(st.message());
+  if (Status st = kube::Client::Create(config, &lease_client); !st.ok()) return fail(st.message());
+
+  kube::LeaderElectionOptions lo;
+  lo.ns = f.lease_ns.empty() ? config.default_namespace : f.lease_ns;
+  lo.name = f.lease_name;
+  lo.identity = f.identity;
+  lo.lease_duration = std::chrono::milliseconds(lease_ms);
+  lo.renew_deadline = std::chrono::milliseconds(renew_ms);
+  lo.retry_period = std::chrono::milliseconds(retry_ms);
+  if (std::string why = kube::validate(lo); !why.empty() && !f.once && !f.no_leader_elect) return fail(why);
+  if (lo.identity.empty()) lo.identity = kube::default_identity();
+
+  // Signals are taken by the main thread only: block them before any thread starts.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  reconcile::Metrics metrics;
+  kube::ClusterInventoryOptions io;
+  io.informer.ns = f.ns;
+  kube::ClusterInventory inventory(io);
+  reconcile::ReconcilerOptions ro;
+  ro.debounce = std::chrono::milliseconds(debounce_ms);
+  ro.instance = lo.identity;
+  ro.events = !f.no_events;
+  reconcile::Reconciler reconciler(*client, inventory, policy, ro, &metrics);
+  inventory.set_listener(reconciler.listener());
+
+  auto refresh_metrics = [&] {
+    metrics.set_inventory(inventory.synced(), inventory.size(), inventory.restarts(), inventory.relists());
+  };
+  httplib::Server http;
+  std::thread http_thread;
+  if (!f.metrics_listen.empty()) {
+    http.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
+      refresh_metrics();
+      res.set_content(metrics.render(), "text/plain; version=0.0.4");
+    });
+    http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+    http.Get("/readyz", [&](const httplib::Request&, httplib::Response& res) {
+      if (inventory.synced()) {
+        res.set_content("ok\n", "text/plain");
+      } else {
+        res.status = 503;
+        res.set_content(inventory.incomplete_reason() + "\n", "text/plain");
+      }
+    });
+    int port = metrics_port == 0 ? http.bind_to_any_port(metrics_host) : (http.bind_to_port(metrics_host, metrics_port) ? metrics_port : -1);
+    if (port < 0) return fail("cannot listen on " + f.metrics_listen);
+    log_json(spdlog::level::info, "metrics listening", {{"listen", metrics_host + ":" + std::to_string(port)}});
+    http_thread = std::thread([&] { http.listen_after_bind(); });
+  }
+  auto stop_http = [&] {
+    if (!http_thread.joinable()) return;
+    http.stop();
+    http_thread.join();
+  };
+
+  log_json(spdlog::level::info, "starting",
+           {{"server", config.server}, {"namespace", f.ns.empty() ? "(all)" : f.ns},
+            {"policy", f.policy_file.empty() ? "(embedded default)" : f.policy_file}, {"once", f.once},
+            {"identity", lo.identity},
+            {"lease", f.once || f.no_leader_elect ? "(none)" : lo.ns + "/" + lo.name}});
+  inventory.start(*client);
+
+  // Wait for the initial sync (bounded), or a signal.
+  const auto sync_deadline = Clock::now() + std::chrono::milliseconds(sync_ms);
+  int sig = 0;
+  while (!inventory.synced() && sig == 0) {
+    if (Clock::now() > sync_deadline) {
+      log_json(spdlog::level::err, "the inventory did not sync in time", {{"reason", inventory.incomplete_reason()}});
+      if (f.once) {
+        inventory.stop();
+        stop_http();
+        return 1;
+      }
+      break;  // keep waiting in the loop below; readyz stays false
+    }
+    sig = wait_signal(sigs, 50);
+  }
+  if (sig != 0) {
+    inventory.stop();
+    stop_http();
+    return 0;
+  }
+
+  if (f.once) {
+    reconciler.set_leading(true);
+    bool ok = reconciler.reconcile_once();
+    reconcile::Reconciler::Stats s = reconciler.stats();
+    log_json(ok ? spdlog::level::info : spdlog::level::err, "audit done",
+             {{"objects", s.objects_audited}, {"reports_written", s.writes}, {"unchanged", s.unchanged},
+              {"deleted", s.deletes}, {"write_errors", s.write_errors}, {"events", s.events}});
+    inventory.stop();
+    stop_http();
+    return ok ? 0 : 1;
+  }
+
+  std::unique_ptr<kube::LeaderElector> elector;
+  if (f.no_leader_elect) {
+    reconciler.set_leading(true);
+  } else {
+    lo.on_started_leading = [&] { reconciler.set_leading(true); };
+    lo.on_stopped_leading = [&] { reconciler.set_leading(false); };
+    elector = std::make_unique<kube::LeaderElector>(*lease_client, lo);
+  }
+  reconciler.start();
+  if (elector) elector->start();
+
+  certs::FileWatcher policy_watch({f.policy_file});
+  if (!f.policy_file.empty()) policy_watch.accept();
+  while ((sig = wait_signal(sigs, 1000)) == 0) {
+    refresh_metrics();
+    if (!f.policy_file.empty() && policy_watch.changed()) {
+      policy_watch.accept();
+      auto p = std::make_shared<Policy>();
+      std::string error;
+      if (load_policy_file(f.policy_file, 16u << 20, p.get(), &error)) {
+        reconciler.set_policy(std::move(p));
+        log_json(spdlog::level::info, "policy reloaded; auditing everything again", {{"file", f.policy_file}});
+      } else {
+        log_json(spdlog::level::err, "policy reload failed; keeping the last good policy",
+                 {{"file", f.policy_file}, {"error", error}});
+      }
+    }
+  }
+  log_json(spdlog::level::info, "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  reconciler.set_leading(false);  // no writes after this point
+  reconciler.stop();
+  if (elector) elector->stop();   // releases the lease: a follower takes over at once
+  inventory.stop();
+  stop_http();
+  log_json(spdlog::level::info, "exiting");
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace
+
+void add_reconcile_command(CLI::App& app, int* exit_code) {
+  auto f = std::make_shared<ReconcileFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "reconcile", "Audit the cluster's Rollouts, AnalysisTemplates and autoscalers into PolicyReports");
+  cmd->add_option("--kubeconfig", f->kubeconfig, "kubeconfig file (default: KUBECONFIG, in-cluster, ~/.kube/config)");
+  cmd->add_option("--context", f->context, "kubeconfig context (default: the current context)");
+  cmd->add_option("--namespace", f->ns, "Watch and audit only this namespace (default: all)");
+  cmd->add_option("--policy", f->policy_file, "Policy file (YAML/JSON, as for check --policy); reloaded on change");
+  cmd->add_option("--lease-namespace", f->lease_ns, "Namespace of the leader election Lease (default: the pod's)");
+  cmd->add_option("--lease-name", f->lease_name, "Name of the leader election Lease")->capture_default_str();
+  cmd->add_option("--lease-duration", f->lease_duration, "How long a lease is valid without renewal")->capture_default_str();
+  cmd->add_option("--renew-deadline", f->renew_deadline, "The leader steps down when it cannot renew for this long")
+      ->capture_default_str();
+  cmd->add_option("--retry-period", f->retry_period, "How often to renew, or to try to acquire")->capture_default_str();
+  cmd->add_option("--identity", f->identity, "Leader election identity (default: $POD_NAME or host name, _pid)");
+  cmd->add_flag("--no-leader-elect", f->no_leader_elect, "Write without a lease (a single replica)");
+  cmd->add_option("--metrics-listen", f->metrics_listen, "ADDR:PORT for /metrics, /healthz, /readyz (plain HTTP; default off)");
+  cmd->add_option("--debounce", f->debounce, "Changes within this window are audited together")->capture_default_str();
+  cmd->add_option("--sync-timeout", f->sync_timeout, "How long to wait for the initial LIST of every resource")
+      ->capture_default_str();
+  cmd->add_option("--log-level", f->log_level, "trace, debug, info, warn, error or off")->capture_default_str();
+  cmd->add_flag("--no-events", f->no_events, "Do not emit Events for new deny findings");
+  cmd->add_flag("--once", f->once, "Audit everything once, write the reports, and exit (no leader election)");
+  cmd->callback([f, exit_code] { *exit_code = run_reconcile(*f); });
+}
+
+}  // namespace rg::cli
