@@ -149,6 +149,36 @@ TEST(ReconcileBinary, TwoProcessesOneLeaderAndFailoverOnSigterm) {
   ASSERT_TRUE(eventually([&] { return has_rule(report(server, "shop"), "pod-security/privileged"); },
                          milliseconds(20'000)));
   const std::string first = holder();
+  // /metrics, /healthz and /readyz on the port each process logged.
+  for (const char* id : {"p1", "p2"}) {
+    int port = 0;
+    ASSERT_TRUE(eventually([&] {
+      std::string log = test::read_file(dir.path() + "/" + id + ".log");
+      size_t at = log.find("\"listen\":\"127.0.0.1:");
+      if (at == std::string::npos) return false;
+      port = std::atoi(log.c_str() + at + std::string("\"listen\":\"127.0.0.1:").size());
+      return port > 0;
+    }));
+    httplib::Client http("127.0.0.1", port);
+    auto ready = http.Get("/readyz");
+    ASSERT_TRUE(ready);
+    EXPECT_EQ(ready->status, 200);
+    EXPECT_EQ(http.Get("/healthz")->status, 200);
+    auto m = http.Get("/metrics");
+    ASSERT_TRUE(m);
+    const bool leads = first == id;
+    EXPECT_NE(m->body.find(std::string("rollout_guard_reconcile_leader ") + (leads ? "1" : "0")), std::string::npos)
+        << m->body;
+    EXPECT_NE(m->body.find("rollout_guard_inventory_synced 1"), std::string::npos);
+    EXPECT_NE(m->body.find("rollout_guard_watch_restarts_total"), std::string::npos);
+    if (leads) {
+      EXPECT_TRUE(eventually([&] {
+        auto again = http.Get("/metrics");
+        return again && again->body.find("rollout_guard_reconcile_findings{action=\"deny\",rule=\"pod-security/privileged\"} 1") !=
+                            std::string::npos;
+      })) << http.Get("/metrics")->body;
+    }
+  }
   ASSERT_TRUE(eventually([&] { return !test::violation_events(server).empty(); }));
   for (const json& e : test::violation_events(server)) EXPECT_EQ(e["reportingInstance"], first);
   const size_t events = test::violation_events(server).size();
