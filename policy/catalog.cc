@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -30,6 +31,16 @@ std::vector<Rule> build_catalog() {
     }
   }
   return all;
+}
+
+// Why a cross-object finding is a warning now: the inventory's reason up to
+// its first "; " (the rest, such as the last error, is for logs). The
+// consequence comes first because admission warnings are cut at 256 bytes.
+std::string degraded_note(const Inventory& inv) {
+  std::string why = inv.incomplete_reason();
+  if (size_t cut = why.find("; "); cut != std::string::npos) why.resize(cut);
+  if (why.empty()) why = "the inventory of other objects is incomplete";
+  return " (a warning, not a denial, while " + why + ")";
 }
 
 bool reads_kind(const Rule& r, std::string_view kind) {
@@ -65,8 +76,14 @@ bool kind_is_read(std::string_view kind) {
 std::vector<Finding> evaluate(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
   if (!obj.doc.is_object() || !kind_is_read(obj.kind())) return out;
-  NamespaceMode mode = ctx.policy.namespace_mode(obj.ns());
+  NamespaceMode mode = ctx.mode_for(obj.ns());
   if (mode == NamespaceMode::Off) return out;
+  // Asked once, and only when a cross-object finding needs it.
+  std::optional<bool> inventory_complete;
+  auto incomplete = [&] {
+    if (!inventory_complete) inventory_complete = ctx.inventory.complete();
+    return !*inventory_complete;
+  };
 
   Exemptions ex = read_exemptions(obj.doc);
   for (const Rule& r : catalog()) {
@@ -86,7 +103,18 @@ std::vector<Finding> evaluate(const Object& obj, const Context& ctx) {
     for (Finding& f : found) {
       if (f.rule.empty()) f.rule = std::string(r.id);
       f.action = action;
-      if (f.escalate && action == Action::Warn) f.action = Action::Deny;
+      // About another object (the rule named it): known only through the inventory.
+      const bool cross_object = r.cross_object || !f.kind.empty();
+      if (f.escalate && action == Action::Warn) {
+        // Escalation comes from other objects (a critical Rollout that runs
+        // this template): only a complete inventory may raise it.
+        if (incomplete()) f.message += degraded_note(ctx.inventory);
+        else f.action = Action::Deny;
+      }
+      if (f.action == Action::Deny && cross_object && incomplete()) {
+        f.action = Action::Warn;
+        f.message += degraded_note(ctx.inventory);
+      }
       if (f.kind.empty()) {
         f.api_version = obj.api_version();
         f.kind = obj.kind();
@@ -101,7 +129,8 @@ std::vector<Finding> evaluate(const Object& obj, const Context& ctx) {
       }
       if (f.action == Action::Deny && mode == NamespaceMode::Warn) {
         f.action = Action::Warn;
-        f.message += " (namespace " + quote(obj.ns()) + " is in warn mode)";
+        f.message += " (namespace " + quote(obj.ns()) + " is in warn mode" +
+                     (ctx.namespace_mode ? " by its label " + std::string(kNamespaceModeLabel) : std::string()) + ")";
       }
       out.push_back(std::move(f));
     }
@@ -114,7 +143,7 @@ std::vector<Finding> evaluate(const Object& obj, const Context& ctx) {
 
 json apply_fixes(const Object& obj, const Context& ctx, std::vector<FixNote>* notes) {
   json copy = obj.doc;
-  if (!copy.is_object() || ctx.policy.namespace_mode(obj.ns()) == NamespaceMode::Off) return copy;
+  if (!copy.is_object() || ctx.mode_for(obj.ns()) == NamespaceMode::Off) return copy;
   for (const Rule& r : catalog()) {
     if (r.fix == nullptr || !reads_kind(r, obj.kind())) continue;
     if (ctx.policy.action_for(r.id, r.default_action) == Action::Off) continue;

@@ -16,13 +16,16 @@ struct Finding {
   std::string rule;     // "pod-security/runAsNonRoot"
   Action action = Action::Deny;
   // The object it is about. Filled by evaluate() from the object; a rule only
-  // sets them when the finding is about another object.
+  // sets them when the finding is about another object (found through the
+  // inventory, so evaluate() treats the finding as cross-object).
   std::string api_version, kind, ns, name;
   std::string path;     // "spec.template.spec.containers[0].securityContext"
   std::string message;  // what is wrong
   std::string hint;     // the smallest change that fixes it
   // Set by a rule whose warning becomes a denial for this object (for example
   // a Rollout labelled tier critical); evaluate() then raises warn to deny.
+  // Escalation is cross-object knowledge: with an incomplete inventory it
+  // stays a warning that says why.
   bool escalate = false;
   std::string file;     // source file when known
   int line = 0;         // 1-based line of the object when known

@@ -103,7 +103,7 @@ std::optional<Policy> without_exempt_rules(const Object& obj, const Policy& poli
 // corpus_test checks that both give the same object.
 json fix_in_place(const Object& obj, const Context& ctx, std::vector<FixNote>* notes) {
   json copy = obj.doc;
-  if (!copy.is_object() || ctx.policy.namespace_mode(obj.ns()) == NamespaceMode::Off) return copy;
+  if (!copy.is_object() || ctx.mode_for(obj.ns()) == NamespaceMode::Off) return copy;
   const std::string_view kind = obj.kind();
   for (const Rule& r : catalog()) {
     if (r.fix == nullptr) continue;
@@ -139,7 +139,7 @@ MutationResult mutate(const Object& obj, const Context& ctx) {
   MutationResult r;
   try {
     std::optional<Policy> narrowed = without_exempt_rules(obj, ctx.policy);
-    Context local{narrowed ? *narrowed : ctx.policy, ctx.inventory};
+    Context local{narrowed ? *narrowed : ctx.policy, ctx.inventory, ctx.namespace_mode};
     r.object = fix_in_place(obj, local, &r.notes);
     r.patch = json_patch(obj.doc, r.object);
     if (r.patch.empty()) {

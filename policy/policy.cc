@@ -22,6 +22,22 @@ Action Policy::action_for(std::string_view rule_id, Action catalog_default) cons
   return best_action;
 }
 
+bool parse_namespace_mode(std::string_view s, NamespaceMode* out) {
+  if (s == "enforce") *out = NamespaceMode::Enforce;
+  else if (s == "warn") *out = NamespaceMode::Warn;
+  else if (s == "off") *out = NamespaceMode::Off;
+  else return false;
+  return true;
+}
+
+std::string_view namespace_mode_name(NamespaceMode m) {
+  switch (m) {
+    case NamespaceMode::Warn: return "warn";
+    case NamespaceMode::Off: return "off";
+    default: return "enforce";
+  }
+}
+
 NamespaceMode Policy::namespace_mode(std::string_view ns) const {
   if (auto it = namespaces.find(ns); it != namespaces.end()) return it->second;
   if (auto it = namespaces.find("*"); it != namespaces.end()) return it->second;
@@ -202,10 +218,12 @@ Status parse_policy(const json& doc, Policy* out) {
         std::string_view mode = str_or(&v);
         // YAML 1.1 readers turn a bare `off` into false; accept that spelling.
         if (v.is_boolean() && !v.get<bool>()) mode = "off";
-        if (mode == "enforce") p.namespaces[name] = NamespaceMode::Enforce;
-        else if (mode == "warn") p.namespaces[name] = NamespaceMode::Warn;
-        else if (mode == "off") p.namespaces[name] = NamespaceMode::Off;
-        else { r.fail("namespaces." + name, "must be enforce, warn or off"); break; }
+        NamespaceMode m = NamespaceMode::Enforce;
+        if (!parse_namespace_mode(mode, &m)) {
+          r.fail("namespaces." + name, "must be enforce, warn or off");
+          break;
+        }
+        p.namespaces[name] = m;
       }
     }
   }

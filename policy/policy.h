@@ -20,6 +20,15 @@ namespace rg {
 
 enum class NamespaceMode { Enforce, Warn, Off };
 
+// "enforce" | "warn" | "off"; false (and *out unchanged) for anything else.
+bool parse_namespace_mode(std::string_view s, NamespaceMode* out);
+std::string_view namespace_mode_name(NamespaceMode m);
+
+// The Namespace label that sets a namespace's mode (enforce|warn|off). An
+// adapter that can read the Namespace (the webhook with --inventory=cluster)
+// passes its value as Context::namespace_mode, which wins over `namespaces:`.
+inline constexpr std::string_view kNamespaceModeLabel = "rollout-guard.io/enforce";
+
 struct Policy {
   // Per-rule action overrides: exact ids ("analysis/sample-plan") or a family
   // prefix ending in "/*" ("pod-security/*"). Exact ids win over families.

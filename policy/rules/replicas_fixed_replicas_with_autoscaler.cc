@@ -47,6 +47,7 @@ const Rule& rule_replicas_fixed_replicas_with_autoscaler() {
              "OutOfSync, and every sync (or self-heal) resets the count, briefly undoing the autoscaler. Fix: "
              "remove spec.replicas from the manifest, or add ignoreDifferences on /spec/replicas.",
       .kinds = {"Rollout"},
+      .cross_object = true,
       .check = check,
   };
   return r;

@@ -52,6 +52,7 @@ const Rule& rule_replicas_multiple_owners() {
              "scaledobject.keda.sh/name label or owner reference) is part of that ScaledObject. Fix: keep one "
              "autoscaler; KEDA can scale on CPU and memory triggers too.",
       .kinds = {"HorizontalPodAutoscaler", "ScaledObject"},
+      .cross_object = true,
       .check = check,
   };
   return r;

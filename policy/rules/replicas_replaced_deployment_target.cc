@@ -111,6 +111,7 @@ const Rule& rule_replicas_replaced_deployment_target() {
              "ScaledObject that omits kind/apiVersion gets the Rollout's when the inventory holds a Rollout of "
              "that name and no Deployment of that name.",
       .kinds = {"HorizontalPodAutoscaler", "ScaledObject"},
+      .cross_object = true,
       .check = check,
       .fix = fix,
   };

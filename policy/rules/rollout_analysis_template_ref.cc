@@ -54,6 +54,7 @@ const Rule& rule_rollout_analysis_template_ref() {
              "silent when the inventory is known to be incomplete. Fix: apply the template with the Rollout, "
              "or fix templateName / clusterScope.",
       .kinds = {"Rollout"},
+      .cross_object = true,
       .check = check,
   };
   return r;

@@ -61,6 +61,7 @@ const Rule& rule_rollout_step_analysis_indefinite() {
              "from arguments, are not judged. Background analysis (spec.strategy.canary.analysis) may run "
              "indefinitely. Fix: set count on the metric, or use the template as background analysis.",
       .kinds = {"Rollout"},
+      .cross_object = true,
       .check = check,
   };
   return r;
