@@ -30,6 +30,8 @@ class Metrics {
   void set_pool(size_t threads, size_t queued);
 
   std::string render() const;
+  // For metrics registered elsewhere (the cluster inventory's, cluster_view.h).
+  prometheus::Registry& registry() { return *registry_; }
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;

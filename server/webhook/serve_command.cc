@@ -2,7 +2,9 @@
 //
 // Threads: the main thread waits for SIGTERM/SIGINT; one thread runs the
 // HTTPS accept loop (workers come from the server's pool); one thread polls
-// the certificate and policy files once a second and reloads them.
+// the certificate and policy files once a second and reloads them (and logs
+// the cluster inventory's sync and staleness). With --inventory=cluster, one
+// informer thread per watched resource keeps the inventory in step.
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,6 +19,10 @@
 #include "certs/certs.h"
 #include "policy/policy.h"
 #include "server/cli/commands.h"
+#include "server/kube/cache.h"
+#include "server/kube/client.h"
+#include "server/kube/config.h"
+#include "server/webhook/cluster_view.h"
 #include "server/webhook/log.h"
 #include "server/webhook/metrics.h"
 #include "server/webhook/server.h"
@@ -43,6 +49,10 @@ struct ServeFlags {
   size_t keep_alive_max = 100000;
   size_t max_connections = 256;
   size_t max_body_bytes = 3u << 20;
+  // Cluster inventory.
+  std::string inventory = "none";  // none | cluster
+  std::string kubeconfig, context, ns;
+  std::string stale_after = "6m";
 };
 
 // "15s", "500ms", "2m" or plain seconds -> milliseconds; -1 when malformed.
@@ -167,6 +177,22 @@ int run_serve(ServeFlags f) {
   opts.max_connections = std::max<size_t>(1, f.max_connections);
   opts.max_body_bytes = f.max_body_bytes;
 
+  // Cluster inventory: the client and watch cache cross-object rules and namespace labels read.
+  if (f.inventory != "none" && f.inventory != "cluster") return fail("--inventory must be none or cluster, got " + f.inventory);
+  const bool cluster = f.inventory == "cluster";
+  if (!cluster && (!f.kubeconfig.empty() || !f.context.empty() || !f.ns.empty()))
+    return fail("--kubeconfig, --context and --namespace need --inventory=cluster");
+  const long long stale_ms = parse_duration_ms(f.stale_after);
+  if (stale_ms < 1000) return fail("--inventory-stale-after must be a duration of at least 1s, like 6m");
+  std::unique_ptr<kube::Client> kube_client;
+  std::string kube_source;
+  if (cluster) {
+    kube::Config cfg;
+    if (Status st = kube::load_config(f.kubeconfig, f.context, &cfg); !st.ok()) return fail(st.message());
+    if (Status st = kube::Client::Create(cfg, &kube_client); !st.ok()) return fail(st.message());
+    kube_source = cfg.source + " " + cfg.server;
+  }
+
   // Certificates.
   if (f.dev_self_signed) {
     if (!f.cert_file.empty() || !f.key_file.empty())
@@ -215,13 +241,27 @@ int run_serve(ServeFlags f) {
   webhook::WebhookServer server(opts, &cert_store, &policy_store, &metrics);
   std::string error;
   if (!server.bind(&error)) return fail(error);
-  metrics.set_ready(true);
+  // Declared after the server, so destroyed before it: informers stop first.
+  std::unique_ptr<kube::ClusterInventory> inventory;
+  std::unique_ptr<webhook::ClusterView> view;
+  if (cluster) {
+    kube::ClusterInventoryOptions io;
+    io.stale_after = std::chrono::seconds((stale_ms + 999) / 1000);
+    io.informer.ns = f.ns;
+    inventory = std::make_unique<kube::ClusterInventory>(io);
+    view = std::make_unique<webhook::ClusterView>(inventory.get(), f.ns, metrics.registry());
+    server.set_cluster(view.get());
+    inventory->start(*kube_client);
+  }
+  metrics.set_ready(server.ready());
   log_json(spdlog::level::info, "serving",
            {{"listen", opts.host + ":" + std::to_string(server.port())},
             {"policy", f.policy_file.empty() ? "(embedded default)" : f.policy_file},
             {"max_connections", opts.max_connections},
             {"max_body_bytes", opts.max_body_bytes},
-            {"inventory", "empty: cross-object rules see no other objects"}});
+            {"inventory", cluster ? "cluster: " + kube_source + (f.ns.empty() ? "" : ", namespace " + f.ns) +
+                                        "; readyz waits for the initial sync"
+                                  : "empty: cross-object rules see no other objects"}});
 
   std::atomic<bool> served_done{false};
   std::thread http([&] {
@@ -234,6 +274,7 @@ int run_serve(ServeFlags f) {
     while (!stop_reloader) {
       for (int i = 0; i < 10 && !stop_reloader; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       if (!stop_reloader) r.poll();
+      if (!stop_reloader && view) view->poll();
     }
   });
 
@@ -269,6 +310,7 @@ int run_serve(ServeFlags f) {
   }
   stop_reloader = true;
   reload.join();
+  if (inventory) inventory->stop();
   const bool clean = served_done;
   const size_t left = server.in_flight();
   log_json(left == 0 ? spdlog::level::info : spdlog::level::err, "exiting",
@@ -313,6 +355,19 @@ void add_serve_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--keep-alive-timeout", f->keep_alive_timeout, "An idle connection is closed after this long")
       ->capture_default_str();
   cmd->add_option("--keep-alive-max-requests", f->keep_alive_max, "Requests per connection before it is closed")
+      ->capture_default_str();
+  cmd->add_option("--inventory", f->inventory,
+                  "none: cross-object rules see no other objects; cluster: watch the API server (readyz waits "
+                  "for the initial sync) for cross-object rules and rollout-guard.io/enforce namespace labels")
+      ->capture_default_str();
+  cmd->add_option("--kubeconfig", f->kubeconfig,
+                  "With --inventory=cluster: kubeconfig file (default: KUBECONFIG, in-cluster, ~/.kube/config)");
+  cmd->add_option("--context", f->context, "With --inventory=cluster: kubeconfig context (default: current)");
+  cmd->add_option("--namespace", f->ns,
+                  "With --inventory=cluster: watch one namespace only; objects elsewhere see an empty inventory");
+  cmd->add_option("--inventory-stale-after", f->stale_after,
+                  "With --inventory=cluster: a resource without news from the API server for this long makes the "
+                  "inventory stale (cross-object denials become warnings); keep it above the 5m watch timeout")
       ->capture_default_str();
   cmd->callback([f, exit_code] { *exit_code = run_serve(*f); });
 }

@@ -10,6 +10,7 @@
 
 #include "policy/admission.h"
 #include "policy/catalog.h"
+#include "server/webhook/cluster_view.h"
 #include "server/webhook/log.h"
 
 namespace rg::webhook {
@@ -190,7 +191,10 @@ void WebhookServer::begin_drain() {
 
 void WebhookServer::stop() { server_->stop(); }
 
-bool WebhookServer::ready() const { return !draining_ && certs_->get() != nullptr && policies_->get() != nullptr; }
+bool WebhookServer::ready() const {
+  return !draining_ && certs_->get() != nullptr && policies_->get() != nullptr &&
+         (cluster_ == nullptr || cluster_->synced());
+}
 
 void WebhookServer::routes() {
   using httplib::Request;
@@ -240,18 +244,22 @@ void WebhookServer::routes() {
   server_->Get("/healthz", [](const Request&, Response& res) { res.set_content("ok\n", "text/plain"); });
   server_->Get("/readyz", [this](const Request&, Response& res) {
     if (ready()) {
-      res.set_content("ok\n", "text/plain");
+      // Still ready when the inventory is stale: cross-object denials are warnings meanwhile.
+      std::string why = cluster_ != nullptr ? cluster_->incomplete_reason() : std::string();
+      res.set_content(why.empty() ? "ok\n" : "ok (" + why + ")\n", "text/plain");
       return;
     }
     res.status = 503;
     std::string why = draining_ ? "draining (shutting down)"
                       : certs_->get() == nullptr ? "no serving certificate loaded"
-                                                 : "no policy loaded";
+                      : policies_->get() == nullptr ? "no policy loaded"
+                                                    : cluster_->incomplete_reason();
     res.set_content("not ready: " + why + "\n", "text/plain");
   });
   server_->Get("/metrics", [this](const Request&, Response& res) {
     metrics_->set_pool(pool_.threads.load(), pool_.queued.load());
     metrics_->set_ready(ready());
+    if (cluster_ != nullptr) cluster_->update_metrics();
     res.set_content(metrics_->render(), "text/plain; version=0.0.4; charset=utf-8");
   });
 }
@@ -279,7 +287,11 @@ void WebhookServer::handle_review(const httplib::Request& req, httplib::Response
   }
   std::shared_ptr<const Policy> policy = policies_->get();
   static const EmptyInventory kNoInventory;
-  const Context ctx{*policy, kNoInventory};
+  const std::string_view ns = review.object.ns().empty() ? std::string_view(review.ns) : review.object.ns();
+  const bool evaluated = review.object.doc.is_object();
+  const Context ctx = cluster_ != nullptr && evaluated
+                          ? Context{*policy, cluster_->inventory_for(ns), cluster_->namespace_mode(ns)}
+                          : Context{*policy, kNoInventory};
   admission::Decision d = mutate ? admission::mutate(review, ctx) : admission::validate(review, ctx);
   res.set_content(admission::response_json(review, d), "application/json");
 
@@ -302,6 +314,11 @@ void WebhookServer::handle_review(const httplib::Request& req, httplib::Response
                              {"rules", std::move(rules)},
                              {"latency_us", static_cast<long long>(seconds * 1e6)}};
     if (!d.skipped.empty()) fields["skipped"] = d.skipped;
+    if (ctx.namespace_mode) fields["namespace_mode"] = std::string(namespace_mode_name(*ctx.namespace_mode)) + " (label)";
+    // Why cross-object denials are warnings now (the warnings themselves are cut at 256 bytes).
+    if (cluster_ != nullptr && evaluated && d.skipped.empty() && !ctx.inventory.complete()) {
+      fields["inventory_incomplete"] = ctx.inventory.incomplete_reason();
+    }
     log_json(spdlog::level::info, "admission decision", fields);
   }
 }

@@ -24,6 +24,8 @@
 
 namespace rg::webhook {
 
+class ClusterView;
+
 struct ServerOptions {
   std::string host = "0.0.0.0";
   int port = 8443;                          // 0: any free port
@@ -67,6 +69,10 @@ class WebhookServer {
   // Stops accepting; in-flight requests finish.
   void stop();
   bool ready() const;
+  // Evaluates with the cluster inventory (serve --inventory=cluster) instead
+  // of an empty one; readiness then also waits for its initial sync. Call
+  // before run(); `view` outlives the server.
+  void set_cluster(ClusterView* view) { cluster_ = view; }
   // Requests between routing and their response written.
   size_t in_flight() const { return in_flight_.load(); }
 
@@ -82,6 +88,7 @@ class WebhookServer {
   std::atomic<bool> draining_{false};
   std::atomic<size_t> in_flight_{0};
   PoolStats pool_;
+  ClusterView* cluster_ = nullptr;  // nullptr: every review sees an EmptyInventory
   int port_ = 0;
 };
 
