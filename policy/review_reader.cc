@@ -1,0 +1,340 @@
+#include "policy/review_reader.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+namespace rg::admission {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::string_view kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
+
+// Where a value sits, as far as skipping cares.
+enum class At { Root, Request, Object, Metadata, Annotations, Other, Skip };
+
+// The place of the value under `key` in an object at `at`.
+At child_of(At at, std::string_view key) {
+  switch (at) {
+    case At::Root: return key == "request" ? At::Request : At::Other;
+    case At::Request: return key == "object" ? At::Object : key == "oldObject" ? At::Skip : At::Other;
+    case At::Object: return key == "metadata" ? At::Metadata : At::Other;
+    case At::Metadata: return key == "annotations" ? At::Annotations : key == "managedFields" ? At::Skip : At::Other;
+    case At::Annotations: return key == kLastApplied ? At::Skip : At::Other;
+    default: return At::Other;
+  }
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF), or 0.
+size_t utf8_length(const char* p, const char* end) {
+  const auto b = [&](size_t i) { return static_cast<unsigned char>(p[i]); };
+  const auto in = [](unsigned char c, unsigned char lo, unsigned char hi) { return c >= lo && c <= hi; };
+  const size_t left = static_cast<size_t>(end - p);
+  const unsigned char c = b(0);
+  if (in(c, 0xC2, 0xDF)) return left >= 2 && in(b(1), 0x80, 0xBF) ? 2 : 0;
+  if (in(c, 0xE0, 0xEF)) {
+    if (left < 3) return 0;
+    const unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    return in(b(1), lo, hi) && in(b(2), 0x80, 0xBF) ? 3 : 0;
+  }
+  if (in(c, 0xF0, 0xF4)) {
+    if (left < 4) return 0;
+    const unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    return in(b(1), lo, hi) && in(b(2), 0x80, 0xBF) && in(b(3), 0x80, 0xBF) ? 4 : 0;
+  }
+  return 0;
+}
+
+void append_utf8(std::string* out, uint32_t cp) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view s) : p_(s.data()), end_(s.data() + s.size()) {}
+
+  bool document(json* doc) {
+    ws();
+    if (p_ >= end_ || *p_ != '{') return false;  // a BOM, a non-object: nlohmann decides
+    if (!object(doc, At::Root)) return false;
+    ws();
+    return p_ == end_;
+  }
+
+ private:
+  void ws() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  // Any value; built into `out` unless at == At::Skip.
+  bool value(json* out, At at) {
+    if (p_ >= end_) return false;
+    switch (*p_) {
+      case '{': return object(out, at);
+      case '[': return array(out, at);
+      case '"': {
+        if (at == At::Skip) return string(nullptr);
+        std::string s;
+        if (!string(&s)) return false;
+        *out = std::move(s);
+        return true;
+      }
+      case 't': return literal("true", out, at, json(true));
+      case 'f': return literal("false", out, at, json(false));
+      case 'n': return literal("null", out, at, json(nullptr));
+      default: return number(out, at);
+    }
+  }
+
+  bool literal(std::string_view word, json* out, At at, json v) {
+    if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
+    p_ += word.size();
+    if (at != At::Skip) *out = std::move(v);
+    return true;
+  }
+
+  bool object(json* out, At at) {  // at '{'
+    if (++depth_ > kMaxFastDepth) return false;
+    ++p_;
+    json::object_t* map = nullptr;
+    if (at != At::Skip) {
+      *out = json::object();
+      map = &out->get_ref<json::object_t&>();
+    }
+    ws();
+    if (p_ < end_ && *p_ == '}') {
+      ++p_;
+      --depth_;
+      return true;
+    }
+    std::string key;
+    for (;;) {
+      if (p_ >= end_ || *p_ != '"') return false;
+      key.clear();
+      if (!string(map != nullptr ? &key : nullptr)) return false;
+      ws();
+      if (p_ >= end_ || *p_ != ':') return false;
+      ++p_;
+      ws();
+      const At child = map == nullptr ? At::Skip : at == At::Other ? At::Other : child_of(at, key);
+      if (child == At::Skip) {
+        if (!value(nullptr, At::Skip)) return false;
+      } else {
+        // The last of duplicate keys wins, as with nlohmann's parser.
+        json& slot = (*map)[key];
+        if (!value(&slot, child)) return false;
+      }
+      ws();
+      if (p_ < end_ && *p_ == ',') {
+        ++p_;
+        ws();
+        continue;
+      }
+      if (p_ < end_ && *p_ == '}') {
+        ++p_;
+        --depth_;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  bool array(json* out, At at) {  // at '['
+    if (++depth_ > kMaxFastDepth) return false;
+    ++p_;
+    json::array_t* arr = nullptr;
+    if (at != At::Skip) {
+      *out = json::array();
+      arr = &out->get_ref<json::array_t&>();
+    }
+    ws();
+    if (p_ < end_ && *p_ == ']') {
+      ++p_;
+      --depth_;
+      return true;
+    }
+    for (;;) {
+      if (arr != nullptr) {
+        arr->emplace_back();
+        if (!value(&arr->back(), At::Other)) return false;
+      } else if (!value(nullptr, At::Skip)) {
+        return false;
+      }
+      ws();
+      if (p_ < end_ && *p_ == ',') {
+        ++p_;
+        ws();
+        continue;
+      }
+      if (p_ < end_ && *p_ == ']') {
+        ++p_;
+        --depth_;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  bool hex4(uint32_t* cp) {
+    if (end_ - p_ < 4) return false;
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char c = *p_++;
+      v <<= 4;
+      if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') v |= static_cast<uint32_t>(c - 'A' + 10);
+      else return false;
+    }
+    *cp = v;
+    return true;
+  }
+
+  // A string at '"'; its decoded text appended to *out unless out is null.
+  bool string(std::string* out) {
+    ++p_;
+    const char* run = p_;
+    for (;;) {
+      while (p_ < end_) {
+        const unsigned char c = static_cast<unsigned char>(*p_);
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+        ++p_;
+      }
+      if (p_ >= end_) return false;
+      const unsigned char c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        if (out != nullptr) out->append(run, p_);
+        ++p_;
+        return true;
+      }
+      if (c < 0x20) return false;  // control characters must be escaped
+      if (c >= 0x80) {
+        const size_t n = utf8_length(p_, end_);
+        if (n == 0) return false;
+        p_ += n;
+        continue;
+      }
+      // A backslash escape.
+      if (out != nullptr) out->append(run, p_);
+      ++p_;
+      if (p_ >= end_) return false;
+      const char e = *p_++;
+      char plain = 0;
+      switch (e) {
+        case '"': plain = '"'; break;
+        case '\\': plain = '\\'; break;
+        case '/': plain = '/'; break;
+        case 'b': plain = '\b'; break;
+        case 'f': plain = '\f'; break;
+        case 'n': plain = '\n'; break;
+        case 'r': plain = '\r'; break;
+        case 't': plain = '\t'; break;
+        case 'u': {
+          uint32_t cp = 0;
+          if (!hex4(&cp)) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {  // a high surrogate needs its low half
+            uint32_t low = 0;
+            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+            p_ += 2;
+            if (!hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return false;
+          }
+          if (out != nullptr) append_utf8(out, cp);
+          break;
+        }
+        default: return false;
+      }
+      if (plain != 0 && out != nullptr) out->push_back(plain);
+      run = p_;
+    }
+  }
+
+  // RFC 8259 number. Types as nlohmann's lexer: no fraction or exponent and
+  // in range -> int64 (negative) or uint64; otherwise a double, which must be
+  // finite (nlohmann refuses the rest; underflow is left to it too).
+  bool number(json* out, At at) {
+    const char* start = p_;
+    if (*p_ == '-') ++p_;
+    if (p_ >= end_) return false;
+    if (*p_ == '0') {
+      ++p_;
+    } else if (*p_ >= '1' && *p_ <= '9') {
+      while (p_ < end_ && is_digit(*p_)) ++p_;
+    } else {
+      return false;
+    }
+    bool integral = true;
+    if (p_ < end_ && *p_ == '.') {
+      integral = false;
+      ++p_;
+      if (p_ >= end_ || !is_digit(*p_)) return false;
+      while (p_ < end_ && is_digit(*p_)) ++p_;
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+      integral = false;
+      ++p_;
+      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ >= end_ || !is_digit(*p_)) return false;
+      while (p_ < end_ && is_digit(*p_)) ++p_;
+    }
+    if (integral) {
+      if (*start == '-') {
+        int64_t v = 0;
+        auto [ptr, ec] = std::from_chars(start, p_, v);
+        if (ec == std::errc() && ptr == p_) {
+          if (at != At::Skip) *out = v;
+          return true;
+        }
+      } else {
+        uint64_t v = 0;
+        auto [ptr, ec] = std::from_chars(start, p_, v);
+        if (ec == std::errc() && ptr == p_) {
+          if (at != At::Skip) *out = v;
+          return true;
+        }
+      }
+    }
+    double d = 0;
+    auto [ptr, ec] = std::from_chars(start, p_, d);
+    if (ec != std::errc() || ptr != p_ || !std::isfinite(d)) return false;
+    if (at != At::Skip) *out = d;
+    return true;
+  }
+
+  const char* p_;
+  const char* const end_;
+  int depth_ = 0;
+};
+
+}  // namespace
+
+bool read_review_fast(std::string_view body, nlohmann::json* doc) {
+  json out;
+  if (!Reader(body).document(&out)) return false;
+  *doc = std::move(out);
+  return true;
+}
+
+}  // namespace rg::admission
