@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "policy/catalog.h"
+#include "policy/mutation.h"
+#include "policy/review_reader.h"
 
 namespace rg::admission {
 
@@ -155,11 +157,10 @@ std::string skip_reason(const Review& r) {
   return "";
 }
 
-}  // namespace
-
-bool parse_review(std::string_view body, Review* out, std::string* error) {
-  json doc;
-  FilteringSax sax(&doc);
+// nlohmann's parser with the filter above: the reference for what a body
+// means, and the source of its error messages.
+bool parse_with_nlohmann(std::string_view body, json* doc, std::string* error) {
+  FilteringSax sax(doc);
   bool ok = false;
   try {
     ok = json::sax_parse(body.begin(), body.end(), &sax, json::input_format_t::json, true);
@@ -170,6 +171,21 @@ bool parse_review(std::string_view body, Review* out, std::string* error) {
   if (!ok) {
     *error = "body is not JSON: " + sax.error();
     return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool parse_review(std::string_view body, Review* out, std::string* error) {
+  // The fast reader builds the same document as the filtered nlohmann parse
+  // (about four times faster: nlohmann's lexer keeps a copy of every token
+  // for its error messages); it gives up on anything unusual, and then
+  // nlohmann decides and names the problem.
+  json doc;
+  if (!read_review_fast(body, &doc)) {
+    doc = json();
+    if (!parse_with_nlohmann(body, &doc, error)) return false;
   }
   if (!doc.is_object()) {
     *error = std::string("body must be a JSON object (an AdmissionReview), got ") + doc.type_name();
@@ -304,21 +320,34 @@ Decision validate(const Review& review, const Context& ctx) {
 
 Decision mutate(const Review& review, const Context& ctx) {
   if (std::string why = skip_reason(review); !why.empty()) return skip(std::move(why));
+  // rg::mutate() is what `rollout-guard fix` runs too: same defaults, same
+  // patch, same "set <path>=<value>" notes. It never throws; a failure comes
+  // back as m.error with no patch.
+  MutationResult m = rg::mutate(review.object, ctx);
   Decision d;
   try {
-    std::vector<FixNote> notes;
-    json fixed = apply_fixes(review.object, ctx, &notes);
-    json patch = json::diff(review.object.doc, fixed);
-    if (!patch.empty()) d.patch = patch.dump();
-    for (const FixNote& n : notes) {
-      if (d.warnings.size() >= 15) break;
-      d.warnings.push_back(bounded(one_line(n.message), 256));
+    if (m.error.empty() && m.changed()) d.patch = m.patch.dump();
+    if (m.error.empty()) {
+      // The apiserver's limits: 256 bytes a warning, 4 KiB in all.
+      constexpr size_t kMaxWarnings = 15;
+      const size_t n = m.warnings.size();
+      for (size_t i = 0; i < n && i < kMaxWarnings; ++i) {
+        if (i + 1 == kMaxWarnings && n > kMaxWarnings) {
+          d.warnings.push_back("... and " + std::to_string(n - i) + " more defaults (`rollout-guard fix` shows all)");
+          break;
+        }
+        d.warnings.push_back(bounded(one_line(m.warnings[i]), 256));
+      }
     }
   } catch (const std::exception& e) {
+    m.error = std::string("mutation failed: ") + e.what();
+  }
+  if (!m.error.empty()) {
     // Mutation never denies: validation stays the final word.
     d.patch.clear();
     d.warnings.clear();
-    d.skipped = std::string("mutation failed: ") + e.what();
+    d.skipped = std::move(m.error);
+    d.mutation_failed = true;
   }
   return d;
 }

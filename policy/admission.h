@@ -12,8 +12,11 @@
 //   order (deny findings in catalog order), bounded in lines and bytes with
 //   "... and N more". Warn findings go to response.warnings (one line each,
 //   at most 256 bytes, like the apiserver's own limit).
-// - /mutate: the rules' default fixes as a base64 JSON Patch (RFC 6902); never
-//   denies; an already-defaulted object gets no patch.
+// - /mutate: rg::mutate() (policy/mutation.h, shared with `rollout-guard fix`):
+//   its patch as a base64 JSON Patch (RFC 6902) and its "set <path>=<value>"
+//   notes as warnings; never denies; an already-defaulted object gets no
+//   patch; a failure inside mutation allows with no patch (Decision::skipped
+//   says why, mutation_failed is set).
 #pragma once
 
 #include <string>
@@ -56,6 +59,9 @@ struct Decision {
   std::string message;                 // status.message when denied
   std::vector<std::string> warnings;   // response.warnings
   std::string patch;                   // JSON Patch text (mutate); "" when none
+  // mutate: computing the defaults failed (skipped says why); allowed with
+  // no patch, since the validator stays the final word.
+  bool mutation_failed = false;
   // For metrics and logs: "deny", "warn" (allowed with warnings), "allow",
   // "patch" (mutate changed something) or "skip".
   std::string_view label() const;

@@ -25,6 +25,11 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                        .Name("rollout_guard_admission_bad_requests_total")
                        .Help("Requests refused before a decision, by endpoint and HTTP status")
                        .Register(*registry_);
+  mutation_errors_ = &prometheus::BuildCounter()
+                          .Name("rollout_guard_mutation_errors_total")
+                          .Help("/mutate requests whose defaults could not be computed: allowed with no patch")
+                          .Register(*registry_)
+                          .Add({});
   policy_reloads_ = &prometheus::BuildCounter()
                          .Name("rollout_guard_policy_reloads_total")
                          .Help("Policy file loads, by result (ok, error: the last good policy stays)")
@@ -67,6 +72,8 @@ void Metrics::finding(std::string_view rule, std::string_view action) {
 void Metrics::bad_request(std::string_view endpoint, int status) {
   bad_requests_->Add({{"endpoint", std::string(endpoint)}, {"code", std::to_string(status)}}).Increment();
 }
+
+void Metrics::mutation_error() { mutation_errors_->Increment(); }
 
 void Metrics::policy_reload(bool ok) { policy_reloads_->Add({{"result", ok ? "ok" : "error"}}).Increment(); }
 void Metrics::cert_reload(bool ok) { cert_reloads_->Add({{"result", ok ? "ok" : "error"}}).Increment(); }

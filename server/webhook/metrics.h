@@ -22,6 +22,8 @@ class Metrics {
   void review(std::string_view endpoint, std::string_view kind, std::string_view operation,
               std::string_view decision, bool dry_run, double seconds);
   void finding(std::string_view rule, std::string_view action);
+  // A /mutate whose defaults could not be computed (allowed with no patch).
+  void mutation_error();
   // A request refused before a decision (400/405/413/415), by HTTP status.
   void bad_request(std::string_view endpoint, int status);
   void policy_reload(bool ok);
@@ -39,6 +41,7 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>* latency_;
   prometheus::Family<prometheus::Counter>* findings_;
   prometheus::Family<prometheus::Counter>* bad_requests_;
+  prometheus::Counter* mutation_errors_;
   prometheus::Family<prometheus::Counter>* policy_reloads_;
   prometheus::Family<prometheus::Counter>* cert_reloads_;
   prometheus::Gauge* ready_;

@@ -300,6 +300,10 @@ void WebhookServer::handle_review(const httplib::Request& req, httplib::Response
   if (!mutate) {
     for (const Finding& f : d.findings) metrics_->finding(f.rule, action_name(f.action));
   }
+  if (d.mutation_failed) {
+    metrics_->mutation_error();
+    log_json(spdlog::level::warn, "mutation failed: allowed with no patch", {{"uid", review.uid}, {"error", d.skipped}});
+  }
   if (log_enabled(spdlog::level::info)) {
     nlohmann::json rules = nlohmann::json::array();
     for (const Finding& f : d.findings) rules.push_back(f.rule);

@@ -2,9 +2,14 @@
 // reviews, skipping what is never blocked, the kubectl message and warnings.
 #include "policy/admission.h"
 
+#include <algorithm>
+#include <stdexcept>
+
 #include <gtest/gtest.h>
 
 #include "policy/catalog.h"
+#include "policy/inventory.h"
+#include "policy/mutation.h"
 #include "test/support/conformance.h"
 
 namespace rg::admission {
@@ -231,6 +236,130 @@ TEST(Mutate, PatchAppliesAndIsIdempotent) {
   again.object.doc = patched;
   EXPECT_EQ(mutate(again, ctx).patch, "");
   EXPECT_FALSE(d.warnings.empty());
+}
+
+// The Rollout above with its pod-security fields absent, as a review body.
+std::string bare_rollout_review(bool dry_run = false) {
+  json j = review(rollout());
+  j["request"]["dryRun"] = dry_run;
+  return j.dump();
+}
+
+TEST(Mutate, PatchAndWarningsAreRgMutates) {
+  const Policy policy;
+  const EmptyInventory inv;
+  const Context ctx{policy, inv};
+  Review r;
+  std::string err;
+  ASSERT_TRUE(parse_review(bare_rollout_review(), &r, &err)) << err;
+  Decision d = mutate(r, ctx);
+  MutationResult m = rg::mutate(r.object, ctx);
+  ASSERT_TRUE(m.error.empty()) << m.error;
+  ASSERT_TRUE(m.changed());
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.label(), "patch");
+  EXPECT_EQ(json::parse(d.patch), m.patch);
+  EXPECT_EQ(d.warnings, m.warnings);
+  EXPECT_NE(std::find(d.warnings.begin(), d.warnings.end(),
+                      "set spec.template.spec.securityContext.seccompProfile.type=RuntimeDefault"),
+            d.warnings.end());
+  // The answer carries it as base64 JSONPatch.
+  json out = json::parse(response_json(r, d));
+  EXPECT_EQ(out["response"]["patchType"], "JSONPatch");
+  EXPECT_EQ(out["response"]["patch"], base64(m.patch.dump()));
+  EXPECT_EQ(out["response"]["warnings"], json(m.warnings));
+}
+
+TEST(Mutate, IdempotentAndDryRunGetsTheSameAnswer) {
+  const Policy policy;
+  const EmptyInventory inv;
+  const Context ctx{policy, inv};
+  Review r, dry;
+  std::string err;
+  ASSERT_TRUE(parse_review(bare_rollout_review(false), &r, &err)) << err;
+  ASSERT_TRUE(parse_review(bare_rollout_review(true), &dry, &err)) << err;
+  ASSERT_TRUE(dry.dry_run);
+  Decision d = mutate(r, ctx);
+  ASSERT_FALSE(d.patch.empty());
+  Decision dd = mutate(dry, ctx);
+  EXPECT_EQ(dd.patch, d.patch);
+  EXPECT_EQ(dd.warnings, d.warnings);
+  EXPECT_EQ(response_json(dry, dd), response_json(r, d));
+  // Apply the patch, mutate again: nothing more to do.
+  Review again = r;
+  again.object.doc = r.object.doc.patch(json::parse(d.patch));
+  Decision twice = mutate(again, ctx);
+  EXPECT_EQ(twice.patch, "");
+  EXPECT_TRUE(twice.warnings.empty());
+  EXPECT_EQ(twice.label(), "allow");
+  EXPECT_EQ(json::parse(response_json(again, twice))["response"].contains("patch"), false);
+}
+
+TEST(Mutate, ManyDefaultsAreBoundedWarnings) {
+  json obj = rollout();
+  json containers = json::array();
+  for (int i = 0; i < 20; ++i) containers.push_back({{"name", "c" + std::to_string(i)}, {"image", "nginx"}});
+  obj["spec"]["template"]["spec"]["containers"] = containers;
+  Review r;
+  std::string err;
+  ASSERT_TRUE(parse_review(review(obj).dump(), &r, &err)) << err;
+  const Policy policy;
+  const EmptyInventory inv;
+  Decision d = mutate(r, Context{policy, inv});
+  MutationResult m = rg::mutate(r.object, Context{policy, inv});
+  ASSERT_EQ(m.warnings.size(), 42u);  // 2 pod fields + 2 per container
+  EXPECT_EQ(json::parse(d.patch), m.patch);  // the patch is whole; only the warnings are cut
+  ASSERT_EQ(d.warnings.size(), 15u);
+  EXPECT_EQ(d.warnings.back(), "... and 28 more defaults (`rollout-guard fix` shows all)");
+  size_t total = 0;
+  for (const std::string& w : d.warnings) total += w.size();
+  EXPECT_LE(total, 4096u);
+}
+
+// An inventory whose lookups fail, as a cluster cache might: the KEDA target
+// default asks it whether a Rollout of that name exists.
+class BrokenInventory : public Inventory {
+ public:
+  const Object* find(std::string_view, std::string_view, std::string_view, std::string_view) const override {
+    throw std::runtime_error("inventory unavailable");
+  }
+  std::vector<const Object*> list(std::string_view, std::string_view) const override {
+    throw std::runtime_error("inventory unavailable");
+  }
+};
+
+TEST(Mutate, FailureInsideMutationAllowsWithNoPatchAndSaysWhy) {
+  json so = {{"apiVersion", "keda.sh/v1alpha1"},
+             {"kind", "ScaledObject"},
+             {"metadata", {{"name", "catalog"}, {"namespace", "shop"}}},
+             {"spec", {{"scaleTargetRef", {{"name", "catalog"}}}, {"minReplicaCount", 2}, {"maxReplicaCount", 10}}}};
+  json j = review(so);
+  j["request"]["kind"] = {{"group", "keda.sh"}, {"version", "v1alpha1"}, {"kind", "ScaledObject"}};
+  Review r;
+  std::string err;
+  ASSERT_TRUE(parse_review(j.dump(), &r, &err)) << err;
+  const Policy policy;
+  const BrokenInventory broken;
+  ASSERT_NE(rg::mutate(r.object, Context{policy, broken}).error, "");
+  Decision d = mutate(r, Context{policy, broken});
+  EXPECT_TRUE(d.allowed);
+  EXPECT_TRUE(d.mutation_failed);
+  EXPECT_EQ(d.patch, "");
+  EXPECT_TRUE(d.warnings.empty());
+  EXPECT_EQ(d.skipped, "mutation failed: inventory unavailable");
+  EXPECT_EQ(d.label(), "skip");
+  json out = json::parse(response_json(r, d));
+  EXPECT_EQ(out["response"]["allowed"], true);
+  EXPECT_FALSE(out["response"].contains("patch"));
+  EXPECT_FALSE(out["response"].contains("patchType"));
+  EXPECT_FALSE(out["response"].contains("status"));
+  // A working inventory with the Rollout: the same review gets its patch.
+  MemoryInventory inv;
+  inv.add(Object{{{"apiVersion", "argoproj.io/v1alpha1"}, {"kind", "Rollout"},
+                  {"metadata", {{"name", "catalog"}, {"namespace", "shop"}}}}, {}});
+  Decision ok = mutate(r, Context{policy, inv});
+  EXPECT_FALSE(ok.mutation_failed);
+  EXPECT_NE(ok.patch, "");
 }
 
 TEST(Base64, Rfc4648Vectors) {
