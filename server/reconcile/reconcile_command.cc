@@ -141,6 +141,7 @@ int run_reconcile(const ReconcileFlags& f) {
   ro.debounce = std::chrono::milliseconds(debounce_ms);
   ro.instance = lo.identity;
   ro.events = !f.no_events;
+  ro.ns = f.ns;
   reconcile::Reconciler reconciler(*client, inventory, policy, ro, &metrics);
   inventory.set_listener(reconciler.listener());
 

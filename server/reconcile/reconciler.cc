@@ -94,7 +94,7 @@ bool Reconciler::seed_from_cluster() {
   std::map<std::string, json> found;
   for (const kube::Resource* r : {&resources::kPolicyReports, &resources::kClusterPolicyReports}) {
     kube::ListResult list;
-    kube::ApiStatus s = client_.list(*r, "", &list);
+    kube::ApiStatus s = client_.list(*r, r->namespaced ? options_.ns : "", &list);
     if (s.not_found()) {
       log_json(spdlog::level::err, "the PolicyReport CRDs are not installed; reports cannot be written",
                {{"resource", r->str()}, {"error", s.message()}});

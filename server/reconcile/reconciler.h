@@ -53,6 +53,7 @@ struct ReconcilerOptions {
   std::string instance;                 // the Events' reportingInstance ("" = the controller name)
   std::function<int64_t()> unix_now;    // result timestamps; system_clock by default
   bool wait_for_sync = true;            // audit only once the inventory has synced
+  std::string ns;                       // the one namespace watched ("" = all): reports elsewhere are not ours to prune
 };
 
 class Reconciler {

@@ -67,6 +67,25 @@ TEST(ReconcileBinary, OnceWritesTheReportsAndExits) {
   EXPECT_FALSE(has_rule(report(server, "shop"), "pod-security/privileged"));
 }
 
+TEST(ReconcileBinary, OneNamespaceLeavesOtherNamespacesReportsAlone) {
+  FakeApiServer server;
+  test::serve_all(server);
+  auto docs = bookstore("shop");
+  docs[0] = privileged(docs[0]);
+  test::put_all(server, docs);
+  test::put_all(server, bookstore("other"));
+  json theirs = build_report("elsewhere", {AuditedObject{"argoproj.io/v1alpha1", "Rollout", "elsewhere", "x", "u", {}}},
+                             json(), 1);
+  server.put(resources::kPolicyReports, theirs);
+  TempDir dir;
+  auto r = test::run_binary({"reconcile", "--once", "--namespace", "shop", "--kubeconfig", kubeconfig(dir, server)},
+                            "", 60);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has_rule(report(server, "shop"), "pod-security/privileged"));
+  EXPECT_TRUE(report(server, "other").is_null());       // not watched, not audited
+  EXPECT_FALSE(report(server, "elsewhere").is_null());  // not pruned either
+}
+
 TEST(ReconcileBinary, OnceFailsWhenReportsCannotBeWritten) {
   FakeApiServer server;
   for (const kube::Resource& res : kube::inventory_resources()) server.serve(res);  // no PolicyReport CRD
