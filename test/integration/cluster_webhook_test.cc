@@ -363,6 +363,26 @@ TEST_F(ClusterWebhook, NamespaceLabelsSetTheModeAndWinOverThePolicyFile) {
            log.find("\"value\":\"bogus\"") != std::string::npos;
   })) << serve->log();
 
+  // /mutate: a namespace labelled off gets no defaults (warn still gets them).
+  auto mutate = [&](const std::string& ns) {
+    json r = json::parse(test::read_file(test::source_dir() +
+                                         "/samples/admission-reviews/good/bookstore-rollout-catalog-create.json"));
+    r["request"]["namespace"] = ns;
+    r["request"]["object"]["metadata"]["namespace"] = ns;
+    r["request"]["object"]["spec"]["template"]["spec"]["securityContext"].erase("seccompProfile");
+    auto c = serve->client();
+    auto res = c->Post("/mutate", r.dump(), "application/json");
+    return res && res->status == 200 ? json::parse(res->body)["response"] : json(nullptr);
+  };
+  json patched = mutate("plain");
+  ASSERT_TRUE(patched.is_object());
+  EXPECT_EQ(patched.value("patchType", ""), "JSONPatch") << patched.dump();
+  json skipped = mutate("lab-off");
+  ASSERT_TRUE(skipped.is_object());
+  EXPECT_EQ(skipped["allowed"], true);
+  EXPECT_FALSE(skipped.contains("patch")) << skipped.dump();
+  EXPECT_EQ(mutate("lab-enforce").value("patch", ""), patched.value("patch", ""));
+
   // Relabelling takes effect through the watch: lab-warn -> off, plain -> warn.
   api_.put(res::kNamespaces, namespace_object("lab-warn", "off"));
   api_.put(res::kNamespaces, namespace_object("plain", "warn"));
