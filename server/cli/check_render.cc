@@ -76,7 +76,10 @@ std::string preflight_text(const CheckReport& r) {
   std::string out = "preflight:\n";
   for (const PreflightResult& p : r.preflight) {
     out += p.file.empty() ? "<unknown>" : p.file;
-    if (p.line > 0) out += ":" + std::to_string(p.line);
+    if (p.line > 0) {  // two appends: g++ 12 -O3 warns (-Wrestrict, a false positive) on ":" + to_string()
+      out += ':';
+      out += std::to_string(p.line);
+    }
     out += ": " + template_ref(p) + " metric \"" + p.metric + "\": " + analysis::outcome_name(p.outcome) + "\n";
     out += "    query: " + one_line(p.query) + "\n";
     if (p.result.ok) {
