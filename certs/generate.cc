@@ -139,7 +139,11 @@ Status issue_serving_cert(const Pem& ca, const std::vector<std::string>& names, 
     if (!n.empty() && std::find(sans.begin(), sans.end(), n) == sans.end()) sans.push_back(n);
   }
   std::string alt;
-  for (const std::string& n : sans) alt += (alt.empty() ? "" : ",") + std::string(is_ip(n) ? "IP:" : "DNS:") + n;
+  for (const std::string& n : sans) {
+    if (!alt.empty()) alt += ',';
+    alt += is_ip(n) ? "IP:" : "DNS:";
+    alt += n;
+  }
 
   Ptr<EVP_PKEY> key = new_key();
   if (!key) return fail("generating the serving key");

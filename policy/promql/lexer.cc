@@ -271,7 +271,10 @@ class Lexer {
     char buf[32];
     std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(r));
     std::string out = buf;
-    if (r >= 0x20 && r != 0x7F && r <= 0x10FFFF) out += " " + go_quote_rune(r);
+    if (r >= 0x20 && r != 0x7F && r <= 0x10FFFF) {
+      out += ' ';
+      out += go_quote_rune(r);
+    }
     return out;
   }
 
