@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "policy/eval_cache.h"
+
 namespace rg {
 
 namespace {
@@ -104,7 +106,8 @@ std::string ReplicaOwner::ref() const {
   return out;
 }
 
-std::vector<ReplicaOwner> replica_owners(const ScaleTarget& target, const Inventory& inv, const Object* self) {
+std::vector<ReplicaOwner> replica_owners(const ScaleTarget& target, const Inventory& inv, const Object* self,
+                                         EvalCache* cache) {
   std::vector<ReplicaOwner> out;
   auto add = [&](const Object& obj) {
     std::optional<ScaleTarget> t = scale_target(obj);
@@ -134,6 +137,12 @@ std::vector<ReplicaOwner> replica_owners(const ScaleTarget& target, const Invent
     return self != nullptr && o->kind() == self->kind() && o->ns() == self->ns() && o->name() == self->name();
   };
   if (self != nullptr) add(*self);
+  if (cache != nullptr) {
+    for (const Object* o : cache->autoscalers_of(target, inv)) {
+      if (!is_self(o)) add(*o);
+    }
+    return out;
+  }
   for (std::string_view kind : {std::string_view("HorizontalPodAutoscaler"), std::string_view("ScaledObject")}) {
     for (const Object* o : inv.list(kind, target.ns)) {
       if (!is_self(o)) add(*o);

@@ -19,6 +19,8 @@
 
 namespace rg {
 
+class EvalCache;
+
 enum class AutoscalerKind { None, Hpa, ScaledObject };
 
 // Hpa for kind HorizontalPodAutoscaler in group autoscaling, ScaledObject for
@@ -65,8 +67,9 @@ struct ReplicaOwner {
 // Every distinct owner of `target`: the autoscalers in the inventory plus
 // `self` (the object being evaluated, which a webhook's inventory may not
 // hold yet). Stable order: as listed by the inventory, self first.
+// With `cache`, the inventory's autoscalers are indexed once per namespace.
 std::vector<ReplicaOwner> replica_owners(const ScaleTarget& target, const Inventory& inv,
-                                         const Object* self = nullptr);
+                                         const Object* self = nullptr, EvalCache* cache = nullptr);
 
 // Reads an integer field that may be a JSON number (integral) or a decimal
 // string. nullopt when absent, fractional or not a number.

@@ -1,5 +1,7 @@
 #include "policy/catalog.h"
 
+#include "policy/eval_cache.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -76,6 +78,12 @@ bool kind_is_read(std::string_view kind) {
 std::vector<Finding> evaluate(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
   if (!obj.doc.is_object() || !kind_is_read(obj.kind())) return out;
+  if (ctx.cache == nullptr) {
+    EvalCache cache;
+    Context with_cache = ctx;
+    with_cache.cache = &cache;
+    return evaluate(obj, with_cache);
+  }
   NamespaceMode mode = ctx.mode_for(obj.ns());
   if (mode == NamespaceMode::Off) return out;
   // Asked once, and only when a cross-object finding needs it.

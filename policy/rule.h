@@ -15,6 +15,8 @@
 
 namespace rg {
 
+class EvalCache;
+
 struct Context {
   const Policy& policy;
   const Inventory& inventory;
@@ -23,6 +25,9 @@ struct Context {
   // rollout-guard.io/enforce label). It wins over the policy's `namespaces:`
   // entry (exact or "*"); nullopt leaves the policy's choice.
   std::optional<NamespaceMode> namespace_mode = std::nullopt;
+  // Memoized work shared by the rules (policy/eval_cache.h). evaluate() makes
+  // one per call when null; the CLI passes one for its whole run.
+  EvalCache* cache = nullptr;
 
   // The mode for the evaluated object's namespace `ns`: the override, else
   // the policy's.

@@ -3,6 +3,7 @@
 #include <map>
 #include <utility>
 
+#include "policy/eval_cache.h"
 #include "policy/messages.h"
 #include "policy/rollout_refs.h"
 
@@ -25,13 +26,20 @@ bool refers_to(const AnalysisTemplateRef& ref, const Object& tmpl) {
 }
 
 // Rollouts that could reference this template: same namespace for an
-// AnalysisTemplate, any namespace for a ClusterAnalysisTemplate.
+// AnalysisTemplate, any namespace for a ClusterAnalysisTemplate. With a cache,
+// only the ones that do (the callers check each reference anyway).
 std::vector<const Object*> candidate_rollouts(const Object& tmpl, const Context& ctx) {
+  if (ctx.cache != nullptr) return ctx.cache->rollouts_using(tmpl, ctx);
   bool cluster = tmpl.kind() == "ClusterAnalysisTemplate";
   return ctx.inventory.list("Rollout", cluster ? std::string_view("*") : tmpl.ns());
 }
 
 }  // namespace
+
+std::shared_ptr<const TemplateAnalysis> analysis_for(const json& doc, const Context& ctx) {
+  if (ctx.cache != nullptr) return ctx.cache->template_analysis(doc, ctx);
+  return std::make_shared<const TemplateAnalysis>(analyze_template(doc, ctx.policy));
+}
 
 std::string query_path(const MetricAnalysis& m) { return m.path + ".provider.prometheus.query"; }
 
@@ -89,7 +97,7 @@ bool sibling_fails(const Object& tmpl, const TemplateAnalysis& ta, size_t index,
         if (refers_to(*r, tmpl)) continue;
         const Object* other = find_analysis_template(ctx.inventory, ro->ns(), *r);
         if (other == nullptr) continue;
-        if (any_metric_fails(analyze_template(other->doc, ctx.policy), sc, static_cast<size_t>(-1))) {
+        if (any_metric_fails(*analysis_for(other->doc, ctx), sc, static_cast<size_t>(-1))) {
           guarded = true;
           break;
         }

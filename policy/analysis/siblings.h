@@ -5,10 +5,16 @@
 // templates that each referencing Rollout runs in the same analysis.
 #pragma once
 
+#include <memory>
+
 #include "policy/analysis/metric.h"
 #include "policy/rule.h"
 
 namespace rg::analysis {
+
+// The analysis of AnalysisTemplate `doc`, memoized in ctx.cache when set.
+// Keep the pointer while using the result.
+std::shared_ptr<const TemplateAnalysis> analysis_for(const json& doc, const Context& ctx);
 
 // True when something certainly stops the rollout in `scenario` beside metric
 // `index`: another metric of the template fails (or errors) there, or every

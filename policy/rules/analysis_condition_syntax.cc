@@ -29,7 +29,8 @@ void one(const analysis::MetricAnalysis& m, const analysis::ConditionInfo& c, co
 
 std::vector<Finding> check(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
-  for (const auto& m : analysis::analyze_template(obj.doc, ctx.policy).metrics) {
+  const auto tmpl_analysis = analysis::analysis_for(obj.doc, ctx);
+  for (const auto& m : tmpl_analysis->metrics) {
     one(m, m.success, "successCondition", &out);
     one(m, m.failure, "failureCondition", &out);
   }

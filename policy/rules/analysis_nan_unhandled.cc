@@ -14,7 +14,8 @@ namespace {
 
 std::vector<Finding> check(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
-  for (const auto& m : analysis::analyze_template(obj.doc, ctx.policy).metrics) {
+  const auto tmpl_analysis = analysis::analysis_for(obj.doc, ctx);
+  for (const auto& m : tmpl_analysis->metrics) {
     const auto& s = m.idle;
     if (!s.nan_reached || s.outcome == analysis::Outcome::kUnknown) continue;
     if (m.success.usage.checks_nan || m.failure.usage.checks_nan) continue;

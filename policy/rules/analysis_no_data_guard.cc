@@ -16,7 +16,8 @@ namespace {
 
 std::vector<Finding> check(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
-  for (const auto& m : analysis::analyze_template(obj.doc, ctx.policy).metrics) {
+  const auto tmpl_analysis = analysis::analysis_for(obj.doc, ctx);
+  for (const auto& m : tmpl_analysis->metrics) {
     const auto& s = m.silence;
     if (s.outcome != analysis::Outcome::kError || !s.value.empty()) continue;
     int errors = m.consecutive_error_limit + 1;

@@ -18,7 +18,8 @@ namespace {
 
 std::vector<Finding> check(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
-  auto ta = analysis::analyze_template(obj.doc, ctx.policy);
+  const auto tmpl_analysis = analysis::analysis_for(obj.doc, ctx);
+  const analysis::TemplateAnalysis& ta = *tmpl_analysis;
   for (const auto& m : ta.metrics) {
     const auto& s = m.silence;
     if (s.outcome != analysis::Outcome::kSuccessful || !m.prometheus) continue;

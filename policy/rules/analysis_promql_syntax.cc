@@ -16,7 +16,8 @@ namespace {
 
 std::vector<Finding> check(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
-  for (const auto& m : analysis::analyze_template(obj.doc, ctx.policy).metrics) {
+  const auto tmpl_analysis = analysis::analysis_for(obj.doc, ctx);
+  for (const auto& m : tmpl_analysis->metrics) {
     if (!m.prometheus || m.parse_error.empty()) continue;
     Finding f;
     f.path = analysis::query_path(m);

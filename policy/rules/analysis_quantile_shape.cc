@@ -46,7 +46,8 @@ void walk(const promql::Expr& e, const analysis::MetricAnalysis& m, std::vector<
 
 std::vector<Finding> check(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
-  for (const auto& m : analysis::analyze_template(obj.doc, ctx.policy).metrics) {
+  const auto tmpl_analysis = analysis::analysis_for(obj.doc, ctx);
+  for (const auto& m : tmpl_analysis->metrics) {
     if (m.parsed.ok()) walk(*m.parsed.expr, m, &out);
   }
   return out;

@@ -48,7 +48,8 @@ void walk(const promql::Expr& e, int64_t min_ms, const analysis::MetricAnalysis&
 
 std::vector<Finding> check(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
-  for (const auto& m : analysis::analyze_template(obj.doc, ctx.policy).metrics) {
+  const auto tmpl_analysis = analysis::analysis_for(obj.doc, ctx);
+  for (const auto& m : tmpl_analysis->metrics) {
     if (!m.parsed.ok()) continue;
     int64_t scrape_ms = int64_t{ctx.policy.scrape_interval_seconds} * 1000;
     int64_t min_ms = 4 * scrape_ms;

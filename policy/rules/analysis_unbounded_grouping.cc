@@ -18,7 +18,8 @@ namespace {
 std::vector<Finding> check(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
   const auto& high = ctx.policy.high_cardinality_labels;
-  for (const auto& m : analysis::analyze_template(obj.doc, ctx.policy).metrics) {
+  const auto tmpl_analysis = analysis::analysis_for(obj.doc, ctx);
+  for (const auto& m : tmpl_analysis->metrics) {
     if (!m.ok() || m.result_type != promql::ValueType::kVector) continue;
     bool indexes = m.success.usage.indexes || m.failure.usage.indexes;
     const auto& v = m.idle.value;

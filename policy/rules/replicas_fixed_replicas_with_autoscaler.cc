@@ -23,7 +23,7 @@ std::vector<Finding> check(const Object& obj, const Context& ctx) {
   t.kind = "Rollout";
   t.ns = obj.ns();
   t.name = obj.name();
-  std::vector<ReplicaOwner> owners = replica_owners(t, ctx.inventory);
+  std::vector<ReplicaOwner> owners = replica_owners(t, ctx.inventory, nullptr, ctx.cache);
   if (owners.empty()) return out;
   Finding f;
   f.path = "spec.replicas";

@@ -17,7 +17,7 @@ std::vector<Finding> check(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
   std::optional<ScaleTarget> t = scale_target(obj);
   if (!t) return out;
-  std::vector<ReplicaOwner> owners = replica_owners(*t, ctx.inventory, &obj);
+  std::vector<ReplicaOwner> owners = replica_owners(*t, ctx.inventory, &obj, ctx.cache);
   if (owners.size() < 2) return out;
   // owners[0] is this object (or, for KEDA's own HPA, its ScaledObject).
   std::vector<std::string> others;

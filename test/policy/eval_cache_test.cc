@@ -1,0 +1,122 @@
+// MemoryInventory's index and EvalCache: the same answers as a plain scan,
+// and an evaluation with a shared cache equal to one without.
+#include <gtest/gtest.h>
+
+#include "policy/autoscaling.h"
+#include "policy/catalog.h"
+#include "policy/eval_cache.h"
+#include "policy/inventory.h"
+#include "policy/policy.h"
+
+namespace rg {
+namespace {
+
+Object obj(const std::string& api, const std::string& kind, const std::string& ns, const std::string& name,
+           json spec = json::object()) {
+  json doc = {{"apiVersion", api}, {"kind", kind}, {"metadata", {{"name", name}}}, {"spec", std::move(spec)}};
+  if (!ns.empty()) doc["metadata"]["namespace"] = ns;
+  return Object{std::move(doc), {}};
+}
+
+json hpa_spec(const std::string& api, const std::string& kind, const std::string& name) {
+  return {{"scaleTargetRef", {{"apiVersion", api}, {"kind", kind}, {"name", name}}}, {"minReplicas", 2}, {"maxReplicas", 5}};
+}
+
+json rollout_spec(const std::vector<std::pair<std::string, bool>>& templates) {
+  json refs = json::array();
+  for (const auto& [name, cluster] : templates) {
+    json r = {{"templateName", name}};
+    if (cluster) r["clusterScope"] = true;
+    refs.push_back(r);
+  }
+  return {{"strategy", {{"canary", {{"steps", json::array({{{"setWeight", 10}}, {{"analysis", {{"templates", refs}}}}})}}}}}};
+}
+
+TEST(MemoryInventory, FindsFirstAddedAndListsInInsertionOrder) {
+  MemoryInventory inv;
+  inv.add(obj("apps/v1", "Deployment", "a", "web", {{"replicas", 1}}));
+  inv.add(obj("apps/v1", "Deployment", "a", "web", {{"replicas", 2}}));  // duplicate name: the first wins
+  inv.add(obj("apps/v1", "Deployment", "b", "web"));
+  inv.add(obj("argoproj.io/v1alpha1", "Rollout", "a", "web"));
+  inv.add(obj("argoproj.io/v1alpha1", "ClusterAnalysisTemplate", "", "rate"));
+
+  const Object* d = inv.find("apps", "Deployment", "a", "web");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->doc["spec"]["replicas"], 1);
+  EXPECT_EQ(inv.find("", "Deployment", "a", "web"), nullptr);  // group matters
+  EXPECT_EQ(inv.find("apps", "Deployment", "c", "web"), nullptr);
+  EXPECT_EQ(inv.find("apps", "Deployment", "a", "we"), nullptr);
+  EXPECT_NE(inv.find("argoproj.io", "ClusterAnalysisTemplate", "", "rate"), nullptr);
+
+  auto in_a = inv.list("Deployment", "a");
+  ASSERT_EQ(in_a.size(), 2u);
+  EXPECT_EQ(in_a[0]->doc["spec"]["replicas"], 1);
+  EXPECT_EQ(in_a[1]->doc["spec"]["replicas"], 2);
+  auto all = inv.list("Deployment", "*");
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[2]->ns(), "b");
+  EXPECT_TRUE(inv.list("Deployment", "c").empty());
+  EXPECT_TRUE(inv.list("HorizontalPodAutoscaler", "*").empty());
+  // Keys are joined with NUL: no mix-up between ("ab","c") and ("a","bc").
+  MemoryInventory tricky;
+  tricky.add(obj("v1", "Service", "ab", "c"));
+  EXPECT_EQ(tricky.find("", "Service", "a", "bc"), nullptr);
+  EXPECT_EQ(tricky.list("Service", "a").size(), 0u);
+}
+
+TEST(EvalCache, RolloutsUsingMatchesTheirReferences) {
+  MemoryInventory inv;
+  inv.add(obj("argoproj.io/v1alpha1", "Rollout", "a", "r1", rollout_spec({{"rate", false}, {"rate", false}})));
+  inv.add(obj("argoproj.io/v1alpha1", "Rollout", "a", "r2", rollout_spec({{"latency", false}, {"rate", true}})));
+  inv.add(obj("argoproj.io/v1alpha1", "Rollout", "b", "r3", rollout_spec({{"rate", false}, {"rate", true}})));
+  Object tmpl_a = obj("argoproj.io/v1alpha1", "AnalysisTemplate", "a", "rate");
+  Object tmpl_c = obj("argoproj.io/v1alpha1", "AnalysisTemplate", "c", "rate");
+  Object cluster = obj("argoproj.io/v1alpha1", "ClusterAnalysisTemplate", "", "rate");
+  Policy policy;
+  Context ctx{policy, inv};
+  EvalCache cache;
+
+  auto a = cache.rollouts_using(tmpl_a, ctx);
+  ASSERT_EQ(a.size(), 1u);  // r1 once, although it names the template twice
+  EXPECT_EQ(a[0]->name(), "r1");
+  EXPECT_TRUE(cache.rollouts_using(tmpl_c, ctx).empty());
+  auto c = cache.rollouts_using(cluster, ctx);  // any namespace, clusterScope only
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0]->name(), "r2");
+  EXPECT_EQ(c[1]->name(), "r3");
+}
+
+TEST(EvalCache, AutoscalersOfEqualsTheScan) {
+  MemoryInventory inv;
+  inv.add(obj("autoscaling/v2", "HorizontalPodAutoscaler", "a", "h1", hpa_spec("apps/v1", "Deployment", "web")));
+  inv.add(obj("autoscaling/v2", "HorizontalPodAutoscaler", "a", "h2", hpa_spec("argoproj.io/v1alpha1", "Rollout", "web")));
+  inv.add(obj("keda.sh/v1alpha1", "ScaledObject", "a", "s1", {{"scaleTargetRef", {{"name", "web"}}}}));  // defaults: apps/v1 Deployment
+  inv.add(obj("autoscaling/v2", "HorizontalPodAutoscaler", "a", "h3", hpa_spec("apps/v1", "deployment", "web")));
+  inv.add(obj("autoscaling/v2", "HorizontalPodAutoscaler", "b", "h4", hpa_spec("apps/v1", "Deployment", "web")));
+  for (const Object* self : {inv.find("autoscaling", "HorizontalPodAutoscaler", "a", "h1"),
+                             inv.find("autoscaling", "HorizontalPodAutoscaler", "a", "h2"),
+                             inv.find("keda.sh", "ScaledObject", "a", "s1"),
+                             inv.find("autoscaling", "HorizontalPodAutoscaler", "b", "h4")}) {
+    ASSERT_NE(self, nullptr);
+    auto target = scale_target(*self);
+    ASSERT_TRUE(target);
+    EvalCache cache;
+    auto scanned = replica_owners(*target, inv, self);
+    auto cached = replica_owners(*target, inv, self, &cache);
+    ASSERT_EQ(scanned.size(), cached.size()) << self->name();
+    for (size_t i = 0; i < scanned.size(); ++i) {
+      EXPECT_EQ(scanned[i].ref(), cached[i].ref());
+      EXPECT_EQ(scanned[i].object, cached[i].object);
+    }
+  }
+  EvalCache cache;
+  auto web = scale_target(*inv.find("autoscaling", "HorizontalPodAutoscaler", "a", "h1"));
+  auto users = cache.autoscalers_of(*web, inv);
+  ASSERT_EQ(users.size(), 3u);  // h1, h3 (kind case-insensitive), then the ScaledObject
+  EXPECT_EQ(users[0]->name(), "h1");
+  EXPECT_EQ(users[1]->name(), "h3");
+  EXPECT_EQ(users[2]->name(), "s1");
+}
+
+}  // namespace
+}  // namespace rg
