@@ -3,11 +3,15 @@
 // policy and every rule are the core's (policy/).
 #include "server/cli/check.h"
 
+#include <algorithm>
+#include <atomic>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "policy/catalog.h"
+#include "policy/eval_cache.h"
 #include "policy/inventory.h"
 #include "policy/policy.h"
 #include "server/cli/commands.h"
@@ -25,7 +29,7 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
     }
 
     CheckReport report;
-    LoadedInputs loaded = load_inputs(opts.paths, in, opts.limits);
+    LoadedInputs loaded = load_inputs(opts.paths, in, opts.limits, opts.jobs);
     report.errors = std::move(loaded.errors);
     report.notes = std::move(loaded.notes);
     report.skipped = loaded.skipped;
@@ -38,14 +42,32 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
     // not a rule reads its kind (a Deployment matters to an HPA rule).
     MemoryInventory inventory;
     for (const Object& o : objects) inventory.add(o);
+    // The inventory and policy do not change during the run: one cache for all.
+    EvalCache cache;
     Context ctx{policy, inventory};
-    for (const Object& o : objects) {
-      if (!kind_is_read(o.kind())) {
+    ctx.cache = &cache;
+    // Evaluated by the same number of threads as the loading (the core is
+    // pure and the cache locks); findings are gathered in input order.
+    std::vector<std::vector<Finding>> found(objects.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i = next++; i < objects.size(); i = next++) {
+        if (kind_is_read(objects[i].kind())) found[i] = evaluate(objects[i], ctx);
+      }
+    };
+    unsigned jobs = opts.jobs != 0 ? opts.jobs : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+    if (objects.size() < 64) jobs = 1;  // not worth a thread
+    std::vector<std::thread> pool;
+    for (unsigned w = 1; w < jobs; ++w) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+    for (size_t i = 0; i < objects.size(); ++i) {
+      if (!kind_is_read(objects[i].kind())) {
         ++report.skipped;
         continue;
       }
       ++report.objects;
-      for (Finding& f : evaluate(o, ctx)) report.findings.push_back(std::move(f));
+      for (Finding& f : found[i]) report.findings.push_back(std::move(f));
     }
     if (!opts.preflight.url.empty()) {  // --prometheus: the live preflight (preflight.h)
       report.preflight_ran = true;
@@ -77,6 +99,8 @@ void add_check_command(CLI::App& app, int* exit_code) {
   cmd->add_option("paths", opts->paths, "Files, directories (recursive: *.yaml, *.yml, *.json) or - for stdin")
       ->required();
   cmd->add_option("--policy", opts->policy_file, "Policy file (YAML); default: the embedded default policy");
+  cmd->add_option("-j,--jobs", opts->jobs, "Threads reading and parsing files (default: one per core, at most 8)")
+      ->check(CLI::Range(1u, 64u));
   cmd->add_option("-o,--output", *format, "Output format: text, json or sarif")
       ->check(CLI::IsMember({"text", "json", "sarif"}));
   auto args = std::make_shared<std::vector<std::string>>();

@@ -26,6 +26,7 @@ struct CheckOptions {
   LoadLimits limits;
   PreflightOptions preflight;   // preflight.url "" = no live preflight
   bool preflight_fail = false;  // --preflight-fail: a Failed or Error preflight outcome exits 1
+  unsigned jobs = 0;            // --jobs: threads reading and parsing files (0: one per core, at most 8)
 };
 
 struct CheckReport {

@@ -3,6 +3,7 @@
 #include "server/cli/inputs.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <set>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 namespace rg::cli {
 
@@ -167,24 +169,70 @@ bool load_policy_file(const std::string& file, size_t max_bytes, Policy* policy,
 }
 
 
-LoadedInputs load_inputs(const std::vector<std::string>& paths, std::istream& stdin_stream, const LoadLimits& limits) {
-  LoadedInputs out;
-  for (const Input& input : expand_inputs(paths, &out.errors, &out.notes)) {
-    LoadedFile file;
-    file.name = input.name;
+namespace {
+
+struct Loaded {
+  LoadedFile file;
+  std::vector<InputError> errors;
+};
+
+Loaded load_one(const Input& input, std::istream& stdin_stream, const LoadLimits& limits) {
+  Loaded out;
+  out.file.name = input.name;
+  try {
     std::string text;
     if (!read_input(input, stdin_stream, limits.max_bytes, &text, &out.errors)) {
-      file.failed = true;
-      out.files.push_back(std::move(file));
-      continue;
+      out.file.failed = true;
+      return out;
     }
     LoadResult loaded = load_documents(text, input.name, limits);
-    file.objects = std::move(loaded.objects);
-    file.skipped = loaded.skipped;
-    file.failed = !loaded.errors.empty();
+    out.file.objects = std::move(loaded.objects);
+    out.file.skipped = loaded.skipped;
+    out.file.failed = !loaded.errors.empty();
     for (const LoadError& e : loaded.errors) out.errors.push_back({e.str()});
-    out.skipped += loaded.skipped;
-    out.files.push_back(std::move(file));
+  } catch (const std::exception& e) {  // out of memory: say so for this file, go on with the others
+    out.file.objects.clear();
+    out.file.failed = true;
+    out.errors.push_back({input.name + ": " + e.what()});
+  }
+  return out;
+}
+
+}  // namespace
+
+LoadedInputs load_inputs(const std::vector<std::string>& paths, std::istream& stdin_stream, const LoadLimits& limits,
+                         unsigned jobs) {
+  LoadedInputs out;
+  const std::vector<Input> inputs = expand_inputs(paths, &out.errors, &out.notes);
+  std::vector<Loaded> loaded(inputs.size());
+  // stdin is read here, on the calling thread; files by `jobs` workers, each
+  // taking the next unread input, so a big file does not hold up the rest.
+  size_t files = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].path.empty()) loaded[i] = load_one(inputs[i], stdin_stream, limits);
+    else ++files;
+  }
+  if (jobs == 0) jobs = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+  const size_t workers = std::min<size_t>(jobs, files);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < inputs.size(); i = next++) {
+      if (!inputs[i].path.empty()) loaded[i] = load_one(inputs[i], stdin_stream, limits);
+    }
+  };
+  if (workers <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+  }
+  // Results in input order, whatever order the workers finished in.
+  for (Loaded& l : loaded) {
+    for (InputError& e : l.errors) out.errors.push_back(std::move(e));
+    out.skipped += l.file.skipped;
+    out.files.push_back(std::move(l.file));
   }
   return out;
 }

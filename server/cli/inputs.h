@@ -55,7 +55,10 @@ struct LoadedInputs {
 };
 
 // expand_inputs + read_input + load_documents for every PATH. Never throws
-// for bad input (errors are collected).
-LoadedInputs load_inputs(const std::vector<std::string>& paths, std::istream& stdin_stream, const LoadLimits& limits);
+// for bad input (errors are collected). Files are read and parsed by `jobs`
+// threads (0: one per core, at most 8); results, errors included, keep the
+// input order, so the output does not depend on `jobs`.
+LoadedInputs load_inputs(const std::vector<std::string>& paths, std::istream& stdin_stream, const LoadLimits& limits,
+                         unsigned jobs = 0);
 
 }  // namespace rg::cli

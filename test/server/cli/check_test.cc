@@ -51,6 +51,26 @@ class CheckCli : public ::testing::Test {
   fs::path dir_;
 };
 
+// Files are loaded and objects evaluated by several threads (--jobs); the
+// output must not depend on how many: same findings, order and errors.
+TEST_F(CheckCli, OutputDoesNotDependOnJobs) {
+  std::string bad = write("bad/x.yaml", "a: [1\n");  // a syntax error among the samples
+  (void)bad;
+  const std::string samples = source_dir() + "/samples";
+  RunResult one = run_binary({"check", "-j", "1", "-o", "json", samples, dir_.string()});
+  ASSERT_EQ(one.code, 2) << one.err;  // deny findings and an input error: errors win
+  json parsed = json::parse(one.out);
+  ASSERT_GT(parsed["findings"].size(), 40u);
+  EXPECT_EQ(parsed["summary"]["errors"], 1);
+  for (const char* jobs : {"2", "3", "8"}) {
+    RunResult many = run_binary({"check", "-j", jobs, "-o", "json", samples, dir_.string()});
+    EXPECT_EQ(many.code, one.code) << jobs;
+    EXPECT_EQ(many.out, one.out) << jobs;
+    EXPECT_EQ(many.err, one.err) << jobs;
+  }
+  EXPECT_EQ(run_binary({"check", "-j", "0", samples}).code, 2);  // out of range: usage error
+}
+
 TEST_F(CheckCli, CleanInputExitsZeroWithSummary) {
   std::string f = write("cm.yaml", kConfigMap);
   RunResult r = run_binary({"check", f});
