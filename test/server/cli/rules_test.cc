@@ -1,4 +1,6 @@
 // `rollout-guard rules` and `explain` through the real binary.
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -6,6 +8,7 @@
 
 #include "policy/catalog.h"
 #include "test/server/cli/run_binary.h"
+#include "test/support/conformance.h"
 
 namespace rg::test {
 namespace {
@@ -19,6 +22,22 @@ TEST(RulesCli, ListsTheCatalog) {
   RunResult j = run_binary({"rules", "-o", "json"});
   EXPECT_EQ(j.code, 0) << j.err;
   EXPECT_EQ(nlohmann::json::parse(j.out)["rules"].size(), catalog().size());
+}
+
+// docs/rules.md is the binary's own rendering of the catalog: regenerate it
+// with `rollout-guard rules -o markdown > docs/rules.md` when a rule changes.
+TEST(RulesCli, DocsRulesMdMatchesTheCatalog) {
+  RunResult r = run_binary({"rules", "-o", "markdown"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const Rule& rule : catalog()) {
+    EXPECT_NE(r.out.find("\n## " + std::string(rule.id) + "\n"), std::string::npos) << rule.id;
+    EXPECT_NE(r.out.find(std::string(rule.doc)), std::string::npos) << rule.id;
+  }
+  std::ifstream in(source_dir() + "/docs/rules.md");
+  ASSERT_TRUE(in) << "docs/rules.md is missing";
+  std::stringstream doc;
+  doc << in.rdbuf();
+  EXPECT_EQ(doc.str(), r.out) << "docs/rules.md is out of date: run `rollout-guard rules -o markdown > docs/rules.md`";
 }
 
 TEST(RulesCli, ExplainKnownAndUnknown) {
