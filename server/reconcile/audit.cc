@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "policy/catalog.h"
+#include "policy/eval_cache.h"
 #include "policy/rule.h"
 
 namespace rg::reconcile {
@@ -13,14 +14,14 @@ bool is_audited_kind(std::string_view kind) {
 
 std::vector<AuditedObject> audit_namespace(const Inventory& inventory, const Policy& policy, std::string_view ns,
                                            std::optional<NamespaceMode> label_mode) {
-  const Policy* effective = &policy;
-  Policy with_label;
-  if (label_mode && !ns.empty() && policy.namespace_mode(ns) != *label_mode) {
-    with_label = policy;
-    with_label.namespaces[std::string(ns)] = *label_mode;
-    effective = &with_label;
-  }
-  const Context ctx{*effective, inventory};
+  // The label, when set, wins over the policy's `namespaces:` entries (the
+  // core applies it, and says so in the messages, as for the webhook).
+  Context ctx{policy, inventory};
+  if (!ns.empty()) ctx.namespace_mode = label_mode;
+  // One cache for the namespace's objects: a template is analyzed once, and
+  // Rollouts and autoscalers are indexed once, for the whole audit.
+  EvalCache cache;
+  ctx.cache = &cache;
   std::vector<AuditedObject> out;
   for (std::string_view kind : kAuditedKinds) {
     const bool cluster_kind = kind == "ClusterAnalysisTemplate";
