@@ -94,8 +94,9 @@ std::vector<Finding> evaluate(const Object& obj, const Context& ctx) {
   };
 
   Exemptions ex = read_exemptions(obj.doc);
+  const std::string_view kind = obj.kind();  // a view into obj.doc, asked once rather than per rule
   for (const Rule& r : catalog()) {
-    if (!reads_kind(r, obj.kind())) continue;
+    if (!reads_kind(r, kind)) continue;
     Action action = ctx.policy.action_for(r.id, r.default_action);
     if (action == Action::Off) continue;
     std::vector<Finding> found;

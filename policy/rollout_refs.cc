@@ -30,7 +30,7 @@ AnalysisTemplateRef make_ref(const json& entry, AnalysisUse use, int step, std::
 }
 
 // Appends the entries of `<base>.templates`.
-void add_templates(const json* analysis, const std::string& base, AnalysisUse use, int step,
+void add_templates(const json* analysis, std::string_view base, AnalysisUse use, int step,
                    std::vector<AnalysisTemplateRef>* out) {
   if (analysis == nullptr) return;
   const json* templates = child(*analysis, "templates");
@@ -65,10 +65,15 @@ std::vector<AnalysisTemplateRef> analysis_template_refs(const json& rollout) {
   if (const json* steps = canary_steps(rollout)) {
     for (size_t i = 0; i < steps->size(); ++i) {
       const json& step = (*steps)[i];
-      const std::string spath = path_index("spec.strategy.canary.steps", i);
-      add_templates(child(step, "analysis"), path_key(spath, "analysis"), AnalysisUse::Step, static_cast<int>(i), &out);
+      // The step's path is built only for a step that references templates
+      // (most steps are setWeight or pause).
+      const json* analysis = child(step, "analysis");
       const json* analyses = child(step, {"experiment", "analyses"});
-      if (analyses != nullptr && analyses->is_array()) {
+      const bool has_analyses = analyses != nullptr && analyses->is_array() && !analyses->empty();
+      if (analysis == nullptr && !has_analyses) continue;
+      const std::string spath = path_index("spec.strategy.canary.steps", i);
+      add_templates(analysis, path_key(spath, "analysis"), AnalysisUse::Step, static_cast<int>(i), &out);
+      if (has_analyses) {
         for (size_t j = 0; j < analyses->size(); ++j) {
           out.push_back(make_ref((*analyses)[j], AnalysisUse::Experiment, static_cast<int>(i),
                                  path_index(path_key(spath, "experiment.analyses"), j)));

@@ -21,7 +21,7 @@ Result allow_privilege_escalation_1_8(const Pod& pod) {
     const json* sc = c.security_context();
     if (sc == nullptr || bool_at(*sc, "allowPrivilegeEscalation") != 0) {
       bad.push_back(c.name);
-      if (first.empty()) first = path_key(c.path, "securityContext.allowPrivilegeEscalation");
+      if (first.empty()) first = path_key(c.path(), "securityContext.allowPrivilegeEscalation");
     }
   });
   if (bad.empty()) return allowed();

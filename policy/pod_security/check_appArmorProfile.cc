@@ -49,7 +49,7 @@ Result app_armor_profile_1_0(const Pod& pod) {
     if (!allowed_profile_type(t)) {
       bad_containers.push_back(c.name);
       bad_values.push_back(t);
-      if (first.empty()) first = path_key(c.path, "securityContext.appArmorProfile.type");
+      if (first.empty()) first = path_key(c.path(), "securityContext.appArmorProfile.type");
     }
   });
   if (!bad_containers.empty()) bad_setters.push_back(containers_phrase(bad_containers));
@@ -62,7 +62,7 @@ Result app_armor_profile_1_0(const Pod& pod) {
       const std::string& v = it.value().get_ref<const std::string&>();
       if (allowed_annotation_value(v)) continue;
       bad_annotations.push_back(it.key() + "=" + go_quote(v));
-      if (first_annotation.empty()) first_annotation = pod.metadata_path + ".annotations[" + go_quote(it.key()) + "]";
+      if (first_annotation.empty()) first_annotation = std::string(pod.metadata_path) + ".annotations[" + go_quote(it.key()) + "]";
     }
   }
   std::vector<std::string> values = sorted_set(bad_values);

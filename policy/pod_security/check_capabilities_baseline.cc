@@ -40,7 +40,7 @@ Result capabilities_baseline_1_0(const Pod& pod) {
       if (default_capability(cap)) continue;
       valid = false;
       bad_caps.push_back(cap);
-      if (first.empty()) first = path_index(path_key(c.path, "securityContext.capabilities.add"), i);
+      if (first.empty()) first = path_index(path_key(c.path(), "securityContext.capabilities.add"), i);
     }
     if (!valid) bad_containers.push_back(c.name);
   });

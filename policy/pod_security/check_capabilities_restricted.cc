@@ -22,7 +22,7 @@ Result capabilities_restricted_1_22(const Pod& pod) {
     const json* caps = sc ? object_at(*sc, "capabilities") : nullptr;
     if (caps == nullptr) {
       missing_drop_all.push_back(c.name);
-      if (first.empty()) first = path_key(c.path, "securityContext.capabilities.drop");
+      if (first.empty()) first = path_key(c.path(), "securityContext.capabilities.drop");
       return;
     }
     bool dropped_all = false;
@@ -33,7 +33,7 @@ Result capabilities_restricted_1_22(const Pod& pod) {
     }
     if (!dropped_all) {
       missing_drop_all.push_back(c.name);
-      if (first.empty()) first = path_key(c.path, "securityContext.capabilities.drop");
+      if (first.empty()) first = path_key(c.path(), "securityContext.capabilities.drop");
     }
     bool added_forbidden = false;
     if (const json* add = array_at(*caps, "add")) {
@@ -42,7 +42,7 @@ Result capabilities_restricted_1_22(const Pod& pod) {
         if (a.is_string() && a.get_ref<const std::string&>() == "NET_BIND_SERVICE") continue;
         added_forbidden = true;
         forbidden_caps.push_back(a.is_string() ? a.get<std::string>() : short_json(a));
-        if (first.empty()) first = path_index(path_key(c.path, "securityContext.capabilities.add"), i);
+        if (first.empty()) first = path_index(path_key(c.path(), "securityContext.capabilities.add"), i);
       }
     }
     if (added_forbidden) adding_forbidden.push_back(c.name);

@@ -42,7 +42,7 @@ Result host_ports_1_0(const Pod& pod) {
       if (p.empty()) continue;
       valid = false;
       ports.push_back(p);
-      if (first.empty()) first = path_key(path_index(path_key(c.path, "ports"), i), "hostPort");
+      if (first.empty()) first = path_key(path_index(path_key(c.path(), "ports"), i), "hostPort");
     }
     if (!valid) bad_containers.push_back(c.name);
   });

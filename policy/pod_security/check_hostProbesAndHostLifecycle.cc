@@ -12,9 +12,11 @@ namespace rg::psa {
 
 namespace {
 
-// Appends the non-empty hosts of a probe or handler; records the first path.
-void forbidden_hosts(const json* handler, const std::string& path, std::vector<std::string>* hosts,
-                     std::string* first) {
+// Appends the non-empty hosts of a probe or handler; records the first path
+// (<container>.<field>.<kind>.host, with `section` "lifecycle" or "" in
+// between), built only for an offending host.
+void forbidden_hosts(const json* handler, const Container& c, std::string_view section, std::string_view field,
+                     std::vector<std::string>* hosts, std::string* first) {
   if (handler == nullptr) return;
   for (std::string_view kind : {"httpGet", "tcpSocket"}) {
     const json* h = object_at(*handler, kind);
@@ -22,7 +24,11 @@ void forbidden_hosts(const json* handler, const std::string& path, std::vector<s
     std::string host = string_at(*h, "host");
     if (host.empty()) continue;
     hosts->push_back(host);
-    if (first->empty()) *first = path_key(path_key(path, kind), "host");
+    if (first->empty()) {
+      std::string path = c.path();
+      if (!section.empty()) path = path_key(path, section);
+      *first = path_key(path_key(path_key(path, field), kind), "host");
+    }
   }
 }
 
@@ -33,11 +39,11 @@ Result host_probes_and_host_lifecycle_1_34(const Pod& pod) {
   visit_containers(pod, [&](const Container& c) {
     size_t before = hosts.size();
     for (std::string_view probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
-      forbidden_hosts(object_at(c.c, probe), path_key(c.path, probe), &hosts, &first);
+      forbidden_hosts(object_at(c.c, probe), c, "", probe, &hosts, &first);
     }
     if (const json* lc = object_at(c.c, "lifecycle")) {
       for (std::string_view h : {"postStart", "preStop"}) {
-        forbidden_hosts(object_at(*lc, h), path_key(path_key(c.path, "lifecycle"), h), &hosts, &first);
+        forbidden_hosts(object_at(*lc, h), c, "lifecycle", h, &hosts, &first);
       }
     }
     if (hosts.size() > before) bad_containers.push_back(c.name);

@@ -17,7 +17,7 @@ Result privileged_1_0(const Pod& pod) {
     const json* sc = c.security_context();
     if (sc != nullptr && bool_at(*sc, "privileged") == 1) {
       bad.push_back(c.name);
-      if (first.empty()) first = path_key(c.path, "securityContext.privileged");
+      if (first.empty()) first = path_key(c.path(), "securityContext.privileged");
     }
   });
   if (bad.empty()) return allowed();

@@ -23,7 +23,7 @@ Result proc_mount_1_0(const Pod& pod) {
     if (t == "Default") return;
     bad.push_back(c.name);
     types.push_back(t);
-    if (first.empty()) first = path_key(c.path, "securityContext.procMount");
+    if (first.empty()) first = path_key(c.path(), "securityContext.procMount");
   });
   if (bad.empty()) return allowed();
   Result r;

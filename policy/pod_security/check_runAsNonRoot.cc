@@ -35,7 +35,7 @@ Result run_as_non_root_1_0(const Pod& pod) {
     int v = sc ? bool_at(*sc, "runAsNonRoot") : -1;
     if (v == 0) {
       explicit_bad.push_back(c.name);
-      if (first.empty()) first = path_key(c.path, "securityContext.runAsNonRoot");
+      if (first.empty()) first = path_key(c.path(), "securityContext.runAsNonRoot");
     } else if (v == -1 && !pod_non_root) {
       implicit_bad.push_back(c.name);
     }

@@ -29,7 +29,7 @@ Result run_as_user_1_23(const Pod& pod) {
     const json* sc = c.security_context();
     if (sc != nullptr && is_zero(*sc)) {
       bad.push_back(c.name);
-      if (first.empty()) first = path_key(c.path, "securityContext.runAsUser");
+      if (first.empty()) first = path_key(c.path(), "securityContext.runAsUser");
     }
   });
   if (!bad.empty()) bad_setters.push_back(containers_phrase(bad));

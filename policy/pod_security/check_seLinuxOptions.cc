@@ -53,7 +53,7 @@ Result se_linux_options(const Pod& pod, const std::set<std::string_view>& allowe
   visit_containers(pod, [&](const Container& c) {
     const json* sc = c.security_context();
     const json* o = sc ? object_at(*sc, "seLinuxOptions") : nullptr;
-    if (o != nullptr && !valid(*o, path_key(c.path, "securityContext.seLinuxOptions"))) bad.push_back(c.name);
+    if (o != nullptr && !valid(*o, path_key(c.path(), "securityContext.seLinuxOptions"))) bad.push_back(c.name);
   });
   if (!bad.empty()) bad_setters.push_back(containers_phrase(bad));
   if (bad_setters.empty()) return allowed();

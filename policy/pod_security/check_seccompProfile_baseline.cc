@@ -31,7 +31,7 @@ Result seccomp_profile_baseline_1_0(const Pod& pod) {
     const json* v = ann ? child(*ann, key) : nullptr;
     if (v == nullptr || !v->is_string() || valid_annotation(v->get_ref<const std::string&>())) return;
     forbidden.push_back(key + "=" + go_quote(v->get_ref<const std::string&>()));
-    if (first.empty()) first = pod.metadata_path + ".annotations[" + go_quote(key) + "]";
+    if (first.empty()) first = std::string(pod.metadata_path) + ".annotations[" + go_quote(key) + "]";
   };
   check(std::string(kPodAnnotation));
   visit_containers(pod, [&](const Container& c) { check(std::string(kContainerAnnotationPrefix) + c.name); });
@@ -81,7 +81,7 @@ std::vector<std::string> bad_seccomp_setters(const Pod& pod, std::vector<std::st
     if (!valid_seccomp_type(t)) {
       bad.push_back(c.name);
       bad_values->push_back(t);
-      if (first->empty()) *first = path_key(c.path, "securityContext.seccompProfile.type");
+      if (first->empty()) *first = path_key(c.path(), "securityContext.seccompProfile.type");
     }
   });
   if (!bad.empty()) setters.push_back(containers_phrase(bad));

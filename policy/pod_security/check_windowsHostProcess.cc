@@ -22,7 +22,7 @@ Result windows_host_process_1_0(const Pod& pod) {
   visit_containers(pod, [&](const Container& c) {
     if (!host_process(c.security_context())) return;
     bad.push_back(c.name);
-    if (first.empty()) first = path_key(c.path, "securityContext.windowsOptions.hostProcess");
+    if (first.empty()) first = path_key(c.path(), "securityContext.windowsOptions.hostProcess");
   });
   std::vector<std::string> setters;
   if (host_process(pod_security_context(pod))) {

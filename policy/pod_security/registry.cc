@@ -72,6 +72,13 @@ Registry::Registry() {
     return a.id < b.id;
   });
   for (const Check& c : checks_) max_minor_ = std::max(max_minor_, c.versions.back().min_minor);
+  for (Level level : {Level::Baseline, Level::Restricted}) {
+    auto& by_minor = active_[level == Level::Baseline ? 0 : 1];
+    by_minor.resize(static_cast<size_t>(max_minor_) + 1);
+    for (int minor = 0; minor <= max_minor_; ++minor) {
+      for (const Check& c : checks_) by_minor[static_cast<size_t>(minor)].push_back(lookup(c.id, level, minor));
+    }
+  }
 }
 
 const Check* Registry::find(std::string_view id) const {
@@ -119,6 +126,12 @@ CheckFn Registry::lookup(std::string_view id, Level level, int minor) const {
   if (c->level == Level::Baseline && effective_id(id, level, minor) != id) return nullptr;
   const VersionedCheck* v = active(*c, minor);
   return v ? v->check : nullptr;
+}
+
+CheckFn Registry::lookup_at(size_t index, Level level, int minor) const {
+  const auto& by_minor = active_[level == Level::Baseline ? 0 : 1];
+  if (minor < 0 || static_cast<size_t>(minor) >= by_minor.size() || index >= checks_.size()) return nullptr;
+  return by_minor[static_cast<size_t>(minor)][index];
 }
 
 std::vector<Registry::Evaluated> Registry::evaluate(const Pod& pod, Level level, int minor) const {

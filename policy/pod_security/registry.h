@@ -38,6 +38,10 @@ class Registry {
   // when the check does not run (not yet introduced, restricted-only at
   // baseline, or overridden at restricted).
   CheckFn lookup(std::string_view id, Level level, int minor) const;
+  // The same for checks()[index], from a table built once (no id search):
+  // the pod-security rules ask it for every check of every evaluation.
+  // minor must be in [0, max_minor()].
+  CheckFn lookup_at(size_t index, Level level, int minor) const;
   // At restricted level: the id of the check that replaces `id` at this
   // version (e.g. hostPathVolumes -> restrictedVolumes), or `id` itself.
   std::string_view effective_id(std::string_view id, Level level, int minor) const;
@@ -53,6 +57,8 @@ class Registry {
   const VersionedCheck* active(const Check& c, int minor) const;
   std::vector<Check> checks_;
   int max_minor_ = 0;
+  // active_[level][minor][index]: lookup() for every check, level and version.
+  std::vector<std::vector<CheckFn>> active_[2];
 };
 
 const Registry& registry();

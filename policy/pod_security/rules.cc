@@ -28,9 +28,11 @@ const json& null_json() {
 }
 
 // PSA's wording: `violates PodSecurity "<level>:<version>": <reason> (<detail>)`.
-Finding to_finding(const psa::Result& r, const std::string& label) {
+// Built only for a finding: most checks allow most pods.
+Finding to_finding(const psa::Result& r, Level level, const Context& ctx) {
   Finding f;
-  f.message = label + r.reason;
+  f.message = "violates PodSecurity \"" + std::string(psa::level_name(level)) + ":" +
+              (ctx.policy.psa_version.empty() ? std::string("latest") : ctx.policy.psa_version) + "\": " + r.reason;
   if (!r.detail.empty()) f.message += " (" + r.detail + ")";
   f.path = r.path;
   f.hint = r.hint;
@@ -39,7 +41,7 @@ Finding to_finding(const psa::Result& r, const std::string& label) {
 
 // Runs one check on doc.spec.template; `other` is the referenced Deployment
 // when doc is not the Rollout being evaluated.
-void run_template(psa::CheckFn fn, const json& doc, const std::string& label, std::vector<Finding>* out,
+void run_template(psa::CheckFn fn, const json& doc, Level level, const Context& ctx, std::vector<Finding>* out,
                   const Object* other) {
   const json* spec = child(doc, "spec");
   const json* tmpl = spec ? child(*spec, "template") : nullptr;
@@ -50,7 +52,7 @@ void run_template(psa::CheckFn fn, const json& doc, const std::string& label, st
                "spec.template.spec"};
   psa::Result r = fn(pod);
   if (r.allowed) return;
-  Finding f = to_finding(r, label);
+  Finding f = to_finding(r, level, ctx);
   if (other != nullptr) {
     f.api_version = other->api_version();
     f.kind = other->kind();
@@ -66,18 +68,15 @@ void run_template(psa::CheckFn fn, const json& doc, const std::string& label, st
 std::vector<Finding> run(size_t index, const Object& obj, const Context& ctx) {
   const Registry& reg = psa::registry();
   if (index >= reg.checks().size()) return {};
-  const psa::Check& check = reg.checks()[index];
   Level level = Level::Restricted;
   if (!psa::parse_level(ctx.policy.psa_level, &level)) level = Level::Restricted;
   int minor = reg.resolve_version(ctx.policy.psa_version);
   if (minor < 0) minor = reg.max_minor();
-  psa::CheckFn fn = reg.lookup(check.id, level, minor);
+  psa::CheckFn fn = reg.lookup_at(index, level, minor);
   if (fn == nullptr) return {};
 
-  std::string label = "violates PodSecurity \"" + std::string(psa::level_name(level)) + ":" +
-                      (ctx.policy.psa_version.empty() ? std::string("latest") : ctx.policy.psa_version) + "\": ";
   std::vector<Finding> out;
-  run_template(fn, obj.doc, label, &out, nullptr);
+  run_template(fn, obj.doc, level, ctx, &out, nullptr);
 
   const json* ref = child(obj.doc, {"spec", "workloadRef"});
   if (ref != nullptr && ref->is_object() && str_or(child(*ref, "kind")) == "Deployment") {
@@ -85,7 +84,7 @@ std::vector<Finding> run(size_t index, const Object& obj, const Context& ctx) {
     std::string_view name = str_or(child(*ref, "name"));
     if ((av == "apps/v1" || av.empty()) && !name.empty()) {
       if (const Object* d = ctx.inventory.find("apps", "Deployment", obj.ns(), name)) {
-        run_template(fn, d->doc, label, &out, d);
+        run_template(fn, d->doc, level, ctx, &out, d);
       }
     }
   }

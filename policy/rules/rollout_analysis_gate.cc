@@ -36,13 +36,14 @@ std::string full_traffic_where(const json& steps, size_t p) {
 std::vector<Finding> check(const Object& obj, const Context&) {
   std::vector<Finding> out;
   if (obj.group() != "argoproj.io") return out;
-  const std::string who = object_ref(obj);
+  // Built only for a finding: most Rollouts pass.
+  const auto who = [&obj] { return object_ref(obj); };
   if (const json* canary = canary_strategy(obj.doc)) {
     const json* steps = canary_steps(obj.doc);
     if (steps == nullptr || steps->empty()) {
       Finding f;
       f.path = "spec.strategy.canary.steps";
-      f.message = who + ": spec.strategy.canary has no steps, so an update shifts 100% of traffic at once "
+      f.message = who() + ": spec.strategy.canary has no steps, so an update shifts 100% of traffic at once "
                         "and no analysis can stop it";
       f.hint = "add steps that shift traffic gradually with an analysis before 100%, e.g. "
                "- setWeight: 10, - pause: {duration: 60s}, - analysis: {templates: [{templateName: success-rate}]}";
@@ -63,7 +64,7 @@ std::vector<Finding> check(const Object& obj, const Context&) {
     }
     Finding f;
     f.path = "spec.strategy.canary.steps";
-    f.message = who + ": no analysis runs before traffic reaches 100% at " + full_traffic_where(*steps, p) + extra;
+    f.message = who() + ": no analysis runs before traffic reaches 100% at " + full_traffic_where(*steps, p) + extra;
     f.hint = p < steps->size()
                  ? "insert - analysis: {templates: [{templateName: <template>}]} before " +
                        path_index("spec.strategy.canary.steps", p)
@@ -76,7 +77,7 @@ std::vector<Finding> check(const Object& obj, const Context&) {
     if (has_templates(child(*bg, "prePromotionAnalysis"))) return out;
     Finding f;
     f.path = "spec.strategy.blueGreen.prePromotionAnalysis";
-    f.message = who + ": spec.strategy.blueGreen has no prePromotionAnalysis, so the new version is promoted "
+    f.message = who() + ": spec.strategy.blueGreen has no prePromotionAnalysis, so the new version is promoted "
                       "to the active service without analysis";
     f.hint = "add spec.strategy.blueGreen.prePromotionAnalysis: {templates: [{templateName: <template>}]}";
     out.push_back(std::move(f));

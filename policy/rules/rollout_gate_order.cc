@@ -21,7 +21,8 @@ std::vector<Finding> check(const Object& obj, const Context&) {
   const size_t p = full_traffic_step(*steps);
   if (p >= steps->size()) return out;  // no explicit 100% step
   const std::string full = path_index("spec.strategy.canary.steps", p);
-  const std::string who = object_ref(obj);
+  // Built only for a finding: most Rollouts pass.
+  const auto who = [&obj] { return object_ref(obj); };
   for (size_t i = p + 1; i < steps->size(); ++i) {
     const json& step = (*steps)[i];
     const char* what = nullptr;
@@ -34,7 +35,7 @@ std::vector<Finding> check(const Object& obj, const Context&) {
     const std::string at = path_key(path_index("spec.strategy.canary.steps", i), what);
     Finding f;
     f.path = at;
-    f.message = who + ": " + at + " runs after " + full + " sets weight 100, so every user already gets "
+    f.message = who() + ": " + at + " runs after " + full + " sets weight 100, so every user already gets "
                 "the new version and the analysis gates nothing";
     f.hint = "move this step before " + full + " (setWeight: 100)";
     out.push_back(std::move(f));
@@ -44,7 +45,7 @@ std::vector<Finding> check(const Object& obj, const Context&) {
     if (s >= static_cast<long long>(p)) {
       Finding f;
       f.path = "spec.strategy.canary.analysis.startingStep";
-      f.message = who + ": spec.strategy.canary.analysis.startingStep " + std::to_string(s) +
+      f.message = who() + ": spec.strategy.canary.analysis.startingStep " + std::to_string(s) +
                   " starts the background analysis when " + full + " has set weight 100, so it gates nothing";
       f.hint = p == 0 ? "add traffic steps before " + full + " and start the analysis at step 0"
                       : "set spec.strategy.canary.analysis.startingStep below " + std::to_string(p) +
