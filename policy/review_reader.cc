@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace rg::admission {
@@ -49,6 +50,32 @@ size_t utf8_length(const char* p, const char* end) {
     return in(b(1), lo, hi) && in(b(2), 0x80, 0xBF) && in(b(3), 0x80, 0xBF) ? 4 : 0;
   }
   return 0;
+}
+
+// The end of the run of string bytes at p that need no attention: it stops
+// at '"', '\\', a control character or a non-ASCII byte (or at end). Eight
+// bytes at a time (a review is mostly long plain strings), then byte by byte.
+const char* plain_run(const char* p, const char* end) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  while (end - p >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    const uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
+    // A byte is zero in x when (x - 1) borrows into its high bit while x's was clear;
+    // below 0x20 when subtracting 0x20 does; non-ASCII when its high bit is set.
+    // Borrows only carry past a byte that is itself one of these, so a word
+    // without any of them never tests positive.
+    const uint64_t special =
+        ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | (w - kOnes * 0x20) | w;
+    if ((special & kHigh) != 0) break;
+    p += 8;
+  }
+  while (p < end) {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+    ++p;
+  }
+  return p;
 }
 
 void append_utf8(std::string* out, uint32_t cp) {
@@ -215,11 +242,7 @@ class Reader {
     ++p_;
     const char* run = p_;
     for (;;) {
-      while (p_ < end_) {
-        const unsigned char c = static_cast<unsigned char>(*p_);
-        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
-        ++p_;
-      }
+      p_ = plain_run(p_, end_);
       if (p_ >= end_) return false;
       const unsigned char c = static_cast<unsigned char>(*p_);
       if (c == '"') {
