@@ -362,6 +362,50 @@ TEST(Mutate, FailureInsideMutationAllowsWithNoPatchAndSaysWhy) {
   EXPECT_NE(ok.patch, "");
 }
 
+// response_json writes the answer directly; it must be byte for byte the dump
+// of the json object it replaced (sorted keys, nlohmann's escaping, invalid
+// UTF-8 replaced), whatever the strings hold.
+std::string reference_response_json(const Review& review, const Decision& d) {
+  json resp = {{"uid", review.uid}, {"allowed", d.allowed}};
+  if (!d.allowed) {
+    resp["status"] = {{"code", 403}, {"reason", "Forbidden"}, {"status", "Failure"}, {"message", d.message}};
+  }
+  if (!d.warnings.empty()) resp["warnings"] = d.warnings;
+  if (!d.patch.empty()) {
+    resp["patchType"] = "JSONPatch";
+    resp["patch"] = base64(d.patch);
+  }
+  json out = {{"apiVersion", review.api_version}, {"kind", "AdmissionReview"}, {"response", std::move(resp)}};
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+TEST(ResponseJson, SameBytesAsTheDumpOfTheEquivalentJson) {
+  const std::vector<std::string> texts = {"",
+                                          "plain",
+                                          "pod-security/runAsNonRoot: container \"web\" must set x\nsecond line",
+                                          "tab\there, back\\slash, bell\x07, del\x7f, unit\x1f",
+                                          "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x9a\x80",
+                                          "bad \xff utf-8 \xc3 cut \xe2\x9c",
+                                          std::string("nul\0inside", 11)};
+  for (const std::string& api : {std::string(kV1), std::string(kV1beta1)}) {
+    for (const std::string& t : texts) {
+      Review r;
+      r.api_version = api;
+      r.uid = t.empty() ? "u-1" : "u-" + t;
+      for (bool allowed : {true, false}) {
+        Decision d;
+        d.allowed = allowed;
+        if (!allowed) d.message = t;
+        EXPECT_EQ(response_json(r, d), reference_response_json(r, d)) << t;
+        d.warnings = {t, "second " + t};
+        EXPECT_EQ(response_json(r, d), reference_response_json(r, d)) << t;
+        d.patch = R"([{"op":"add","path":"/spec/x","value":")" + t + "\"}]";
+        EXPECT_EQ(response_json(r, d), reference_response_json(r, d)) << t;
+      }
+    }
+  }
+}
+
 TEST(Base64, Rfc4648Vectors) {
   EXPECT_EQ(base64(""), "");
   EXPECT_EQ(base64("f"), "Zg==");
