@@ -1,5 +1,6 @@
 #include "policy/review_reader.h"
 
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -54,7 +55,8 @@ size_t utf8_length(const char* p, const char* end) {
 
 // The end of the run of string bytes at p that need no attention: it stops
 // at '"', '\\', a control character or a non-ASCII byte (or at end). Eight
-// bytes at a time (a review is mostly long plain strings), then byte by byte.
+// bytes at a time (a review is mostly long plain strings); byte by byte only
+// within the body's last eight.
 const char* plain_run(const char* p, const char* end) {
   constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
   while (end - p >= 8) {
@@ -67,7 +69,14 @@ const char* plain_run(const char* p, const char* end) {
     // without any of them never tests positive.
     const uint64_t special =
         ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | (w - kOnes * 0x20) | w;
-    if ((special & kHigh) != 0) break;
+    if ((special & kHigh) != 0) {
+      // The lowest flagged byte is a real one (false positives sit only above
+      // it): on a little-endian machine, the first in memory.
+      if constexpr (std::endian::native == std::endian::little) {
+        return p + (std::countr_zero(special & kHigh) >> 3);
+      }
+      break;
+    }
     p += 8;
   }
   while (p < end) {
