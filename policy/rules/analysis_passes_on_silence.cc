@@ -26,10 +26,19 @@ std::vector<Finding> check(const Object& obj, const Context& ctx) {
     if (analysis::sibling_fails(obj, ta, m.index, analysis::Scenario::kSilence, ctx)) continue;
     Finding f;
     f.path = analysis::query_path(m);
+    // Without a complete inventory (the webhook without a cluster cache) the
+    // templates run beside this one are unknown: say so rather than claim
+    // that nothing else fails.
+    const std::string others =
+        ctx.inventory.complete()
+            ? std::string("no other metric of this analysis fails without traffic")
+            : "no other metric of this template fails without traffic (the Rollouts that run it, and any "
+              "traffic floor in their other templates, cannot be seen here: " +
+                  ctx.inventory.incomplete_reason() + ")";
     f.message = analysis::metric_ref(m) + ": with no traffic the query returns " + s.result_text + " (" +
                 quote(analysis::cause_text(m, s)) + ") and " + analysis::conditions_text(m) +
-                " makes the measurement Successful, and no other metric of this analysis fails without "
-                "traffic: a canary that received no requests is promoted";
+                " makes the measurement Successful, and " + others +
+                ": a canary that received no requests is promoted";
     f.hint = "add a traffic-floor metric that fails in silence, e.g. query "
              "sum(rate(http_requests_total{service=\"...\"}[2m])) or vector(0) with successCondition "
              "result[0] >= 1 (requests per second the canary must see)";

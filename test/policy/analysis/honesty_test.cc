@@ -162,6 +162,24 @@ TEST(PassesOnSilence, WarnsForTheChaptersSuccessRate) {
   EXPECT_NE(fs[0].hint.find("traffic-floor"), std::string::npos);
 }
 
+// The webhook without a cluster cache cannot see the Rollouts that run a
+// template: the warning must say so instead of claiming nothing else fails.
+TEST(PassesOnSilence, SaysWhatItCannotSeeWithoutAnInventory) {
+  auto t = tmpl("success-rate", {metric("success-rate", kSuccessRate, "result[0] >= 0.99")});
+  EmptyInventory none;
+  auto fs = findings(t, none, "analysis/passes-on-silence");
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0].action, Action::Warn);
+  EXPECT_NE(fs[0].message.find("no other metric of this template fails without traffic (the Rollouts that run it"),
+            std::string::npos)
+      << fs[0].message;
+  EXPECT_NE(fs[0].message.find(none.incomplete_reason()), std::string::npos) << fs[0].message;
+  auto complete = findings(t, "analysis/passes-on-silence");
+  ASSERT_EQ(complete.size(), 1u);
+  EXPECT_NE(complete[0].message.find("no other metric of this analysis fails without traffic:"), std::string::npos)
+      << complete[0].message;
+}
+
 TEST(PassesOnSilence, ATrafficFloorInTheTemplateSilencesIt) {
   auto t = tmpl("success-rate", {metric("success-rate", kSuccessRate, "result[0] >= 0.99"),
                                  metric("traffic", kFloor, "result[0] >= 1")});
