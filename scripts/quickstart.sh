@@ -42,24 +42,46 @@ curl -fsS --cacert "$CERT_DIR/ca.crt" "$URL/readyz" >/dev/null || { echo "webhoo
 
 echo "== rollout-guard serve is listening on $URL (certificates in $CERT_DIR)"
 echo
-for review in samples/admission-reviews/*.json; do
-  [ -e "$review" ] || continue
-  echo "== POST /validate  $review"
-  curl -sS --cacert "$CERT_DIR/ca.crt" -H 'Content-Type: application/json' \
-    --data-binary "@$review" "$URL/validate?timeout=10s" |
-    python3 -c '
+# One line per review: the decision, then the first lines kubectl would show
+# ("admission webhook ... denied the request: <message>") and any warnings.
+shopt -s nullglob
+reviews=(samples/admission-reviews/good/*.json samples/admission-reviews/bad/*.json)
+if [ ${#reviews[@]} -eq 0 ]; then
+  echo "quickstart: no AdmissionReviews found in samples/admission-reviews/{good,bad}/" >&2
+  exit 1
+fi
+echo "== POST /validate: ${#reviews[@]} AdmissionReviews from samples/admission-reviews/ (good/, then bad/)"
+allowed=0 denied=0
+for review in "${reviews[@]}"; do
+  answer=$(curl -sS --cacert "$CERT_DIR/ca.crt" -H 'Content-Type: application/json' \
+    --data-binary "@$review" "$URL/validate?timeout=10s")
+  decision=$(printf '%s' "$answer" | python3 -c '
 import json, sys
-r = json.load(sys.stdin).get("response", {})
-print("   allowed:", r.get("allowed"))
-msg = (r.get("status") or {}).get("message")
-if msg:
-    for line in msg.splitlines():
-        print("   " + line)
-for w in r.get("warnings") or []:
-    print("   warning:", w)
-'
-  echo
+name = sys.argv[1]
+try:
+    r = json.load(sys.stdin)["response"]
+except Exception as e:  # not an AdmissionReview: show it, count it as a failure
+    print("error " + name + ": bad answer: " + str(e))
+    sys.exit(0)
+print(("allowed" if r.get("allowed") else "DENIED ") + " " + name)
+msg = (r.get("status") or {}).get("message") or ""
+lines = msg.splitlines()
+for line in lines[:2]:
+    print("          " + (line if len(line) <= 160 else line[:157] + "..."))
+if len(lines) > 2:
+    print("          (%d more lines)" % (len(lines) - 2))
+for w in (r.get("warnings") or [])[:2]:
+    print("          warning: " + (w if len(w) <= 150 else w[:147] + "..."))
+' "${review#samples/admission-reviews/}")
+  echo "$decision"
+  case "$decision" in
+    allowed*) allowed=$((allowed + 1)) ;;
+    DENIED*) denied=$((denied + 1)) ;;
+    *) echo "quickstart: the webhook gave a bad answer for $review" >&2; exit 1 ;;
+  esac
 done
+echo "== $allowed allowed, $denied denied"
+echo
 
 echo "== rollout-guard check samples/bookstore samples/bookstore-keda (the good samples)"
 "$BIN" check samples/bookstore samples/bookstore-keda || true
