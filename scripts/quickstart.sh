@@ -19,17 +19,25 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-bash scripts/deps.sh
-BUILD_DIR=${RG_BUILD_DIR:-build}
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD_DIR" --target rollout-guard -j"$(nproc)"
-BIN="$BUILD_DIR/rollout-guard"
+if [ -n "${RG_BIN:-}" ]; then
+  BIN=$RG_BIN  # an already built binary (the ctest "quickstart" runs the demonstration this way)
+else
+  bash scripts/deps.sh
+  BUILD_DIR=${RG_BUILD_DIR:-build}
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD_DIR" --target rollout-guard -j"$(nproc)"
+  BIN="$BUILD_DIR/rollout-guard"
+fi
 
 CERT_DIR=$(mktemp -d /tmp/rollout-guard-quickstart.XXXXXX)
 LOG="$CERT_DIR/serve.log"
 "$BIN" serve --dev-self-signed --cert-dir "$CERT_DIR" --listen "127.0.0.1:$PORT" >"$LOG" 2>&1 &
 PID=$!
-cleanup() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
+cleanup() {
+  kill "$PID" 2>/dev/null || true
+  wait "$PID" 2>/dev/null || true
+  if [ "$ONCE" = 1 ]; then rm -rf "$CERT_DIR"; fi
+}
 trap cleanup EXIT INT TERM
 
 URL="https://127.0.0.1:$PORT"
