@@ -5,6 +5,7 @@
 
 #include "policy/analysis/metric.h"
 #include "policy/autoscaling.h"
+#include "policy/pod_security/check.h"
 #include "policy/rollout_refs.h"
 #include "policy/rule.h"
 
@@ -32,6 +33,13 @@ std::string target_key(const ScaleTarget& t) {
 
 EvalCache::EvalCache() = default;
 EvalCache::~EvalCache() = default;
+
+std::shared_ptr<const psa::PodTemplate> EvalCache::pod_template(const json& doc) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<const psa::PodTemplate>& slot = pods_[&doc];
+  if (slot == nullptr) slot = std::make_shared<const psa::PodTemplate>(psa::walk_pod_template(doc));
+  return slot;
+}
 
 std::shared_ptr<const analysis::TemplateAnalysis> EvalCache::template_analysis(const json& doc, const Context& ctx) {
   {

@@ -27,6 +27,9 @@ class Inventory;
 namespace analysis {
 struct TemplateAnalysis;
 }
+namespace psa {
+struct PodTemplate;
+}
 
 class EvalCache {
  public:
@@ -45,10 +48,14 @@ class EvalCache {
   // normalized scale target is `target` (ScaleTarget::same_as), in inventory
   // order: what replica_owners() would find by scanning the namespace.
   std::vector<const Object*> autoscalers_of(const ScaleTarget& target, const Inventory& inv);
+  // doc.spec.template walked once (psa::walk_pod_template), keyed by doc's
+  // address: the 19 pod-security rules of an evaluation share it.
+  std::shared_ptr<const psa::PodTemplate> pod_template(const json& doc);
 
  private:
   std::mutex mu_;
   std::unordered_map<const json*, std::shared_ptr<const analysis::TemplateAnalysis>> analyses_;
+  std::unordered_map<const json*, std::shared_ptr<const psa::PodTemplate>> pods_;
   // Per namespace scanned ("\x01" = every namespace, for cluster templates):
   // "<cluster 0|1>\0<template name>" -> Rollouts.
   std::unordered_map<std::string, std::unordered_map<std::string, std::vector<const Object*>>> users_;

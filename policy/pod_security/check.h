@@ -20,6 +20,8 @@ namespace rg::psa {
 
 enum class Level { Baseline, Restricted };
 
+struct PodTemplate;
+
 // The pod being checked: its metadata and spec, and where they live in the
 // enclosing object ("spec.template.metadata", "spec.template.spec").
 struct Pod {
@@ -27,6 +29,9 @@ struct Pod {
   const json& spec;      // may be null or any type
   std::string_view metadata_path;  // must outlive the Pod (the callers pass literals)
   std::string_view spec_path;
+  // The containers already walked (walk_pod_template), shared by every check
+  // of an evaluation; nullptr: visit_containers walks spec itself.
+  const PodTemplate* walked = nullptr;
 };
 
 struct Result {
@@ -112,34 +117,61 @@ const json* array_at(const json& j, std::string_view key);
 int bool_at(const json& j, std::string_view key);
 std::string string_at(const json& j, std::string_view key);
 
-// A container as visited: the json, its name, and where it is. Its path
+// A container as visited: the json, its name, its securityContext (an
+// object, or nullptr) and where it is. Its path
 // ("spec.template.spec.initContainers[0]") is built only when asked for: a
 // check needs it only for an offending container, and most pods have none.
 struct Container {
   const json& c;
-  std::string name;
+  const std::string& name;
   std::string_view spec_path;  // the Pod's
   std::string_view list;       // "initContainers", "containers" or "ephemeralContainers"
   size_t index;
+  const json* sc;
   std::string path() const { return path_index(path_key(spec_path, list), index); }
   // securityContext object or nullptr.
-  const json* security_context() const { return object_at(c, "securityContext"); }
+  const json* security_context() const { return sc; }
 };
+
+// A pod template walked once: where its metadata and spec are and its
+// containers in PSA's order (initContainers, containers, ephemeralContainers;
+// entries that are not objects left out). The 19 checks of an evaluation
+// share one (EvalCache::pod_template) instead of each looking up the same
+// fields again.
+struct PodTemplate {
+  struct Entry {
+    const json* c;
+    std::string name;
+    std::string_view list;
+    size_t index;
+    const json* security_context;  // object or nullptr
+  };
+  bool present = false;              // spec.template is an object
+  const json* metadata = nullptr;    // spec.template.metadata, or nullptr
+  const json* spec = nullptr;        // spec.template.spec, or nullptr
+  const json* workload_ref = nullptr;  // spec.workloadRef when an object, else nullptr
+  std::vector<Entry> containers;     // of spec.template.spec
+};
+
+// Walks doc.spec.template (and notes doc.spec.workloadRef).
+PodTemplate walk_pod_template(const json& doc);
+// The containers of a pod spec, as visit_containers visits them.
+std::vector<PodTemplate::Entry> walk_containers(const json& spec);
 
 // Visits initContainers, containers, then ephemeralContainers (PSA's order).
 // Entries that are not objects are skipped. A template rather than a
 // std::function: it runs 19 times per evaluation, once per check.
 template <typename Fn>
 void visit_containers(const Pod& pod, Fn&& fn) {
-  static constexpr std::string_view kLists[] = {"initContainers", "containers", "ephemeralContainers"};
-  for (std::string_view list : kLists) {
-    const json* arr = array_at(pod.spec, list);
-    if (arr == nullptr) continue;
-    for (size_t i = 0; i < arr->size(); ++i) {
-      const json& c = (*arr)[i];
-      if (!c.is_object()) continue;
-      fn(Container{c, string_at(c, "name"), pod.spec_path, list, i});
+  const auto visit = [&](const std::vector<PodTemplate::Entry>& entries) {
+    for (const PodTemplate::Entry& e : entries) {
+      fn(Container{*e.c, e.name, pod.spec_path, e.list, e.index, e.security_context});
     }
+  };
+  if (pod.walked != nullptr) {
+    visit(pod.walked->containers);
+  } else {
+    visit(walk_containers(pod.spec));
   }
 }
 

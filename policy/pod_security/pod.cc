@@ -55,6 +55,36 @@ int bool_at(const json& j, std::string_view key) {
 
 std::string string_at(const json& j, std::string_view key) { return std::string(str_or(child(j, key))); }
 
+std::vector<PodTemplate::Entry> walk_containers(const json& spec) {
+  static constexpr std::string_view kLists[] = {"initContainers", "containers", "ephemeralContainers"};
+  std::vector<PodTemplate::Entry> out;
+  for (std::string_view list : kLists) {
+    const json* arr = array_at(spec, list);
+    if (arr == nullptr) continue;
+    for (size_t i = 0; i < arr->size(); ++i) {
+      const json& c = (*arr)[i];
+      if (!c.is_object()) continue;
+      out.push_back({&c, string_at(c, "name"), list, i, object_at(c, "securityContext")});
+    }
+  }
+  return out;
+}
+
+PodTemplate walk_pod_template(const json& doc) {
+  PodTemplate t;
+  const json* spec = child(doc, "spec");
+  if (const json* ref = spec ? child(*spec, "workloadRef") : nullptr; ref != nullptr && ref->is_object()) {
+    t.workload_ref = ref;
+  }
+  const json* tmpl = spec ? child(*spec, "template") : nullptr;
+  if (tmpl == nullptr || !tmpl->is_object()) return t;
+  t.present = true;
+  t.metadata = child(*tmpl, "metadata");
+  t.spec = child(*tmpl, "spec");
+  if (t.spec != nullptr) t.containers = walk_containers(*t.spec);
+  return t;
+}
+
 const json* pod_security_context(const Pod& pod) { return object_at(pod.spec, "securityContext"); }
 
 bool is_windows(const Pod& pod) {

@@ -6,9 +6,11 @@
 #include "policy/pod_security/rules.h"
 
 #include <array>
+#include <memory>
 #include <string>
 #include <utility>
 
+#include "policy/eval_cache.h"
 #include "policy/messages.h"
 #include "policy/pod_security/fixes.h"
 #include "policy/pod_security/registry.h"
@@ -39,17 +41,20 @@ Finding to_finding(const psa::Result& r, Level level, const Context& ctx) {
   return f;
 }
 
-// Runs one check on doc.spec.template; `other` is the referenced Deployment
-// when doc is not the Rollout being evaluated.
-void run_template(psa::CheckFn fn, const json& doc, Level level, const Context& ctx, std::vector<Finding>* out,
-                  const Object* other) {
-  const json* spec = child(doc, "spec");
-  const json* tmpl = spec ? child(*spec, "template") : nullptr;
-  if (tmpl == nullptr || !tmpl->is_object()) return;
-  const json* meta = child(*tmpl, "metadata");
-  const json* pspec = child(*tmpl, "spec");
-  psa::Pod pod{meta ? *meta : null_json(), pspec ? *pspec : null_json(), "spec.template.metadata",
-               "spec.template.spec"};
+// doc.spec.template walked: once per evaluation through the cache evaluate()
+// provides, else here.
+std::shared_ptr<const psa::PodTemplate> walked(const json& doc, const Context& ctx) {
+  if (ctx.cache != nullptr) return ctx.cache->pod_template(doc);
+  return std::make_shared<const psa::PodTemplate>(psa::walk_pod_template(doc));
+}
+
+// Runs one check on a walked spec.template; `other` is the referenced
+// Deployment when it is not the Rollout being evaluated.
+void run_template(psa::CheckFn fn, const psa::PodTemplate& t, Level level, const Context& ctx,
+                  std::vector<Finding>* out, const Object* other) {
+  if (!t.present) return;
+  psa::Pod pod{t.metadata ? *t.metadata : null_json(), t.spec ? *t.spec : null_json(), "spec.template.metadata",
+               "spec.template.spec", &t};
   psa::Result r = fn(pod);
   if (r.allowed) return;
   Finding f = to_finding(r, level, ctx);
@@ -76,15 +81,16 @@ std::vector<Finding> run(size_t index, const Object& obj, const Context& ctx) {
   if (fn == nullptr) return {};
 
   std::vector<Finding> out;
-  run_template(fn, obj.doc, level, ctx, &out, nullptr);
+  const std::shared_ptr<const psa::PodTemplate> t = walked(obj.doc, ctx);
+  run_template(fn, *t, level, ctx, &out, nullptr);
 
-  const json* ref = child(obj.doc, {"spec", "workloadRef"});
-  if (ref != nullptr && ref->is_object() && str_or(child(*ref, "kind")) == "Deployment") {
+  const json* ref = t->workload_ref;
+  if (ref != nullptr && str_or(child(*ref, "kind")) == "Deployment") {
     std::string_view av = str_or(child(*ref, "apiVersion"));
     std::string_view name = str_or(child(*ref, "name"));
     if ((av == "apps/v1" || av.empty()) && !name.empty()) {
       if (const Object* d = ctx.inventory.find("apps", "Deployment", obj.ns(), name)) {
-        run_template(fn, d->doc, level, ctx, &out, d);
+        run_template(fn, *walked(d->doc, ctx), level, ctx, &out, d);
       }
     }
   }
