@@ -589,25 +589,31 @@ class Checker {
   }
 
   void check_step(const json& step, size_t i, const json* tr) {
-    const std::string sp = path_index("spec.strategy.canary.steps", i);
+    // The step's path, built only when a message needs it (most steps are fine).
+    std::string sp_text;
+    const auto sp = [&]() -> const std::string& {
+      if (sp_text.empty()) sp_text = path_index("spec.strategy.canary.steps", i);
+      return sp_text;
+    };
     static constexpr std::string_view kTypes[] = {"setWeight",      "pause",          "experiment",     "analysis",
                                                   "setCanaryScale", "setHeaderRoute", "setMirrorRoute", "plugin"};
     // Argo's hasMultipleStepsType counts only these four; setCanaryScale and
     // setHeaderRoute may share a step (upstream examples/apisix/rollout.yaml).
     static constexpr std::string_view kExclusive[] = {"setWeight", "pause", "experiment", "analysis"};
-    std::vector<std::string> present, exclusive;
-    for (std::string_view t : kTypes) {
-      if (set_field(&step, t) != nullptr) present.emplace_back(t);
-    }
-    for (std::string_view t : kExclusive) {
-      if (set_field(&step, t) != nullptr) exclusive.emplace_back(t);
-    }
-    if (present.empty()) {
-      add(sp, argo::field_invalid(sp, short_json(step), kInvalidStep),
+    bool any_type = false;
+    for (std::string_view t : kTypes) any_type = any_type || set_field(&step, t) != nullptr;
+    size_t n_exclusive = 0;
+    for (std::string_view t : kExclusive) n_exclusive += set_field(&step, t) != nullptr ? 1 : 0;
+    if (!any_type) {
+      add(sp(), argo::field_invalid(sp(), short_json(step), kInvalidStep),
           "give the step one of setWeight, pause, analysis, experiment, setCanaryScale, setHeaderRoute, "
           "setMirrorRoute or plugin");
-    } else if (exclusive.size() > 1) {
-      add(sp, argo::field_invalid(sp, short_json(step), kInvalidStep),
+    } else if (n_exclusive > 1) {
+      std::vector<std::string> exclusive;
+      for (std::string_view t : kExclusive) {
+        if (set_field(&step, t) != nullptr) exclusive.emplace_back(t);
+      }
+      add(sp(), argo::field_invalid(sp(), short_json(step), kInvalidStep),
           "split the step into " + std::to_string(exclusive.size()) + " steps, one each for " + join_quote(exclusive));
     }
 
@@ -616,15 +622,15 @@ class Checker {
     if (const json* w = set_field(&step, "setWeight")) {
       auto n = argo::json_int(w);
       if (!n || *n < 0 || *n > max_weight) {
-        add(path_key(sp, "setWeight"),
-            argo::field_invalid(path_key(sp, "setWeight"), value_of(w), fmt1(kInvalidSetWeight, num(max_weight))),
+        add(path_key(sp(), "setWeight"),
+            argo::field_invalid(path_key(sp(), "setWeight"), value_of(w), fmt1(kInvalidSetWeight, num(max_weight))),
             "set setWeight to a whole number between 0 and " + num(max_weight));
       }
     }
     if (const json* pause = set_field(&step, "pause"); pause != nullptr && pause->is_object()) {
       const json* d = set_field(pause, "duration");
       if (argo::pause_duration_seconds(d) < 0) {
-        add(path_key(sp, "pause.duration"), argo::field_invalid(path_key(sp, "pause.duration"), value_of(d), kInvalidDuration),
+        add(path_key(sp(), "pause.duration"), argo::field_invalid(path_key(sp(), "pause.duration"), value_of(d), kInvalidDuration),
             "use whole seconds (30) or a duration string (\"30s\", \"5m\", \"1h\"); `pause: {}` waits for promotion");
       }
     }
@@ -635,7 +641,7 @@ class Checker {
     bool has_istio = set_field(tr, "istio") != nullptr;
     bool has_alb = set_field(tr, "alb") != nullptr;
     if (const json* hr = set_field(&step, "setHeaderRoute")) {
-      const std::string p = path_key(sp, "setHeaderRoute");
+      const std::string p = path_key(sp(), "setHeaderRoute");
       if (tr == nullptr || (!has_istio && !has_alb && set_field(tr, "apisix") == nullptr && !has_plugins(tr))) {
         add(p, argo::field_invalid(p, short_json(*hr), kSetHeaderRouteTR),
             "use setHeaderRoute only with Istio, ALB, Apisix or a traffic router plugin");
@@ -646,7 +652,7 @@ class Checker {
       }
     }
     if (const json* mr = set_field(&step, "setMirrorRoute")) {
-      const std::string p = path_key(sp, "setMirrorRoute");
+      const std::string p = path_key(sp(), "setMirrorRoute");
       if (!has_istio) {
         add(p, argo::field_invalid(p, short_json(*mr), kSetMirrorRouteTR), "use setMirrorRoute only with Istio traffic routing");
       }
@@ -666,8 +672,8 @@ class Checker {
         const std::string p = "spec.strategy.canary.trafficRouting.managedRoutes";
         add(p, argo::field_required(p, fmt1(kMissingField, p)), "list the step's route names under trafficRouting.managedRoutes");
       } else {
-        if (hr != nullptr) check_route_managed(tr, string_field(hr, "name"), path_key(sp, "setHeaderRoute"));
-        if (mr != nullptr) check_route_managed(tr, string_field(mr, "name"), path_key(sp, "setMirrorRoute"));
+        if (hr != nullptr) check_route_managed(tr, string_field(hr, "name"), path_key(sp(), "setHeaderRoute"));
+        if (mr != nullptr) check_route_managed(tr, string_field(mr, "name"), path_key(sp(), "setMirrorRoute"));
       }
     }
     if (const json* exp = object_field(&step, "experiment")) {
@@ -675,7 +681,7 @@ class Checker {
         for (size_t t = 0; t < templates->size(); ++t) {
           const json* w = set_field(&(*templates)[t], "weight");
           if (w == nullptr) continue;
-          const std::string p = path_index(path_key(sp, "experiment.templates"), t) + ".weight";
+          const std::string p = path_index(path_key(sp(), "experiment.templates"), t) + ".weight";
           if (tr == nullptr) {
             add(p, argo::field_invalid(p, value_of(w), kExperimentWeightWithoutTR), "remove weight, or add trafficRouting");
           } else if (!has_alb && set_field(tr, "smi") == nullptr && !has_istio) {
@@ -686,11 +692,11 @@ class Checker {
       }
       if (const json* analyses = array_field(exp, "analyses")) {
         for (size_t a = 0; a < analyses->size(); ++a) {
-          check_args(set_field(&(*analyses)[a], "args"), path_index(path_key(sp, "experiment.analyses"), a) + ".args");
+          check_args(set_field(&(*analyses)[a], "args"), path_index(path_key(sp(), "experiment.analyses"), a) + ".args");
         }
       }
     }
-    if (const json* an = object_field(&step, "analysis")) check_args(set_field(an, "args"), path_key(sp, "analysis.args"));
+    if (const json* an = object_field(&step, "analysis")) check_args(set_field(an, "args"), path_key(sp(), "analysis.args"));
   }
 
   void check_analysis_refs() {
