@@ -27,6 +27,18 @@ std::string pointer(const std::vector<Token>& path) {
   return out;
 }
 
+// One operation, built member by member: nlohmann's initializer-list
+// constructor (checking every element for a key/value pair shape, copying the
+// value through json_ref) was 40% of the diff.
+json operation(const char* op, std::string path, const json* value = nullptr) {
+  json out(json::value_t::object);
+  json::object_t& m = out.get_ref<json::object_t&>();
+  m.emplace("op", op);
+  m.emplace("path", std::move(path));
+  if (value != nullptr) m.emplace("value", *value);
+  return out;
+}
+
 // One walk over both documents: objects (std::map, sorted) are merged key by
 // key, arrays index by index; no deep equality test per level (quadratic in
 // depth) and no map lookups.
@@ -45,12 +57,12 @@ void diff_into(const json& from, const json& to, std::vector<Token>& path, json&
         ++ia, ++ib;
       } else if (cmp < 0) {
         path.push_back({&ia->first, 0});
-        ops.push_back({{"op", "remove"}, {"path", pointer(path)}});
+        ops.push_back(operation("remove", pointer(path)));
         path.pop_back();
         ++ia;
       } else {
         path.push_back({&ib->first, 0});
-        adds.push_back({{"op", "add"}, {"path", pointer(path)}, {"value", ib->second}});
+        adds.push_back(operation("add", pointer(path), &ib->second));
         path.pop_back();
         ++ib;
       }
@@ -68,17 +80,17 @@ void diff_into(const json& from, const json& to, std::vector<Token>& path, json&
     // Remove from the end so earlier indices stay valid.
     for (size_t i = from.size(); i > common; --i) {
       path.push_back({nullptr, i - 1});
-      ops.push_back({{"op", "remove"}, {"path", pointer(path)}});
+      ops.push_back(operation("remove", pointer(path)));
       path.pop_back();
     }
     for (size_t i = common; i < to.size(); ++i) {
       path.push_back({nullptr, i});
-      ops.push_back({{"op", "add"}, {"path", pointer(path)}, {"value", to[i]}});
+      ops.push_back(operation("add", pointer(path), &to[i]));
       path.pop_back();
     }
     return;
   }
-  if (from != to) ops.push_back({{"op", "replace"}, {"path", pointer(path)}, {"value", to}});
+  if (from != to) ops.push_back(operation("replace", pointer(path), &to));
 }
 
 // The policy with every rule the object is exempt from switched off, when
