@@ -18,6 +18,7 @@
 
 #include "certs/certs.h"
 #include "server/cli/commands.h"
+#include "server/cli/flags.h"
 #include "server/cli/inputs.h"
 #include "server/kube/cache.h"
 #include "server/kube/client.h"
@@ -49,37 +50,6 @@ struct ReconcileFlags {
   bool no_events = false;
 };
 
-// "15s", "500ms", "2m" or plain seconds -> milliseconds; -1 when malformed.
-long long duration_ms(const std::string& s) {
-  size_t i = 0;
-  long long n = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-    n = n * 10 + (s[i] - '0');
-    if (n > 100'000'000) return -1;
-    ++i;
-  }
-  if (i == 0) return -1;
-  std::string unit = s.substr(i);
-  if (unit.empty() || unit == "s") return n * 1000;
-  if (unit == "ms") return n;
-  if (unit == "m") return n * 60'000;
-  return -1;
-}
-
-bool split_listen(const std::string& s, std::string* host, int* port) {
-  size_t colon = s.rfind(':');
-  if (colon == std::string::npos) return false;
-  std::string h = s.substr(0, colon), p = s.substr(colon + 1);
-  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  if (h.empty()) h = "0.0.0.0";
-  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return false;
-  int n = std::stoi(p);
-  if (n > 65535) return false;
-  *host = h;
-  *port = n;
-  return true;
-}
-
 int fail(const std::string& msg) {
   std::fprintf(stderr, "rollout-guard reconcile: %s\n", msg.c_str());
   return 2;
@@ -94,14 +64,14 @@ int wait_signal(const sigset_t& sigs, long long ms) {
 
 int run_reconcile(const ReconcileFlags& f) {
   if (!webhook::init_json_log(f.log_level)) return fail("--log-level must be trace, debug, info, warn, error or off");
-  const long long lease_ms = duration_ms(f.lease_duration), renew_ms = duration_ms(f.renew_deadline),
-                  retry_ms = duration_ms(f.retry_period), debounce_ms = duration_ms(f.debounce),
-                  sync_ms = duration_ms(f.sync_timeout);
+  const long long lease_ms = parse_duration_ms(f.lease_duration), renew_ms = parse_duration_ms(f.renew_deadline),
+                  retry_ms = parse_duration_ms(f.retry_period), debounce_ms = parse_duration_ms(f.debounce),
+                  sync_ms = parse_duration_ms(f.sync_timeout);
   if (lease_ms <= 0 || renew_ms <= 0 || retry_ms <= 0 || debounce_ms < 0 || sync_ms <= 0)
     return fail("durations are written like 15s, 500ms or 2m");
   std::string metrics_host;
   int metrics_port = 0;
-  if (!f.metrics_listen.empty() && !split_listen(f.metrics_listen, &metrics_host, &metrics_port))
+  if (!f.metrics_listen.empty() && !parse_listen(f.metrics_listen, &metrics_host, &metrics_port))
     return fail("--metrics-listen must be ADDR:PORT, got " + f.metrics_listen);
 
   auto policy = std::make_shared<Policy>();
