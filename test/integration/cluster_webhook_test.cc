@@ -25,6 +25,7 @@
 
 #include "policy/admission.h"
 #include "server/kube/cache.h"
+#include "test/integration/serve_process.h"
 #include "test/server/kube/fake_apiserver.h"
 #include "test/support/conformance.h"
 
@@ -62,23 +63,13 @@ bool eventually(std::chrono::milliseconds limit, const std::function<bool()>& do
 class Serve {
  public:
   Serve(const fs::path& dir, const fs::path& kubeconfig, std::vector<std::string> extra) : dir_(dir) {
-    port_ = free_port();
+    port_ = test::free_port();
     std::vector<std::string> args = {test::binary_path(), "serve", "--listen", "127.0.0.1:" + std::to_string(port_),
                                      "--dev-self-signed", "--cert-dir", dir.string(), "--inventory=cluster",
                                      "--kubeconfig", kubeconfig.string(), "--log-level", "info",
                                      "--drain-delay", "0s"};
     args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* out = std::freopen((dir_ / "server.log").c_str(), "w", stdout);
-      (void)out;
-      dup2(fileno(stdout), 2);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
+    pid_ = test::spawn(std::move(args), dir_ / "server.log");
   }
   ~Serve() {
     if (pid_ > 0) {
@@ -125,18 +116,6 @@ class Serve {
   }
 
  private:
-  static int free_port() {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-    close(s);
-    return ntohs(a.sin_port);
-  }
   fs::path dir_;
   int port_ = 0;
   pid_t pid_ = -1;

@@ -34,6 +34,7 @@
 #include "policy/analysis/metric.h"
 #include "policy/documents.h"
 #include "server/cli/preflight.h"
+#include "test/integration/serve_process.h"
 #include "test/server/cli/run_binary.h"
 #include "test/support/conformance.h"
 
@@ -44,18 +45,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-int free_port() {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  close(s);
-  return ntohs(a.sin_port);
-}
+using test::free_port;
 
 std::string prometheus_binary() {
   const char* env = std::getenv("RG_PROMETHEUS");
@@ -201,17 +191,7 @@ struct Stack {
                                      "--web.external-url=" + url + "/",
                                      "--web.route-prefix=/prom",
                                      "--log.level=warn"};
-    prometheus = fork();
-    if (prometheus == 0) {
-      FILE* out = std::freopen((dir / "prometheus.log").c_str(), "w", stdout);
-      (void)out;
-      dup2(fileno(stdout), 2);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
+    prometheus = test::spawn(std::move(args), dir / "prometheus.log");
 
     // Ready, then enough scrapes of every growing series for rate() over 2m:
     // at least 3 samples of each (bounded waits; polls, not fixed sleeps).

@@ -42,6 +42,22 @@ inline int free_port() {
   return ntohs(a.sin_port);
 }
 
+// Starts args[0] with args, stdout and stderr to `log`; the child's pid.
+inline pid_t spawn(std::vector<std::string> args, const fs::path& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE* out = std::freopen(log.c_str(), "w", stdout);
+    (void)out;
+    dup2(fileno(stdout), 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 inline fs::path temp_dir(const std::string& name) {
   fs::path p = fs::temp_directory_path() / ("rg-it-" + name + "-" + std::to_string(getpid()));
   fs::remove_all(p);
@@ -65,17 +81,7 @@ class Server {
       args.push_back("warn");
     }
     args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* out = std::freopen((dir_ / "server.log").c_str(), "w", stdout);
-      (void)out;
-      dup2(fileno(stdout), 2);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
+    pid_ = spawn(std::move(args), dir_ / "server.log");
   }
   ~Server() {
     if (pid_ > 0 && !exited_) {

@@ -76,7 +76,7 @@ inline RunResult run_binary(const std::vector<std::string>& args, const std::str
     drain(err_i, err_pipe[0], &r.err, &err_open);
     if (in_i >= 0 && fds[in_i].revents != 0) {
       ssize_t put = (fds[in_i].revents & POLLOUT) != 0
-                        ? write(in_fd, input.data() + written, std::min<size_t>(65536, input.size() - written))
+                        ? ::write(in_fd, input.data() + written, std::min<size_t>(65536, input.size() - written))
                         : -1;
       if (put < 0) {
         close(in_fd);
