@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "policy/utf8.h"
+
 namespace rg::condition {
 
 namespace {
@@ -20,23 +22,11 @@ int hex_value(char c) {
   return -1;
 }
 
-void append_utf8(std::string* out, uint32_t cp) {
+// Invalid code points (surrogates, beyond U+10FFFF) become U+FFFD, as Go's
+// utf8.AppendRune does.
+void append_rune(std::string* out, uint32_t cp) {
   if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
+  rg::append_utf8(out, cp);
 }
 
 constexpr std::string_view kWordOperators[] = {"not", "and", "or", "in", "matches",
@@ -285,7 +275,7 @@ class Lexer {
             advance();
           }
           if (e == 'x') out.push_back(static_cast<char>(cp));
-          else append_utf8(&out, cp);
+          else append_rune(&out, cp);
           break;
         }
         default:

@@ -8,26 +8,11 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "policy/utf8.h"
+
 namespace rg::promql {
 namespace {
 
-void append_utf8(std::string* out, char32_t r) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
 
 // Approximates Go's unicode.IsPrint: graphic runes plus ASCII space. Control,
 // format, separator, private-use and non-character ranges are not printable.
@@ -58,7 +43,7 @@ void append_escaped_rune(std::string* out, char32_t r, char quote) {
     return;
   }
   if (is_print(r)) {
-    append_utf8(out, r);
+    rg::append_utf8(out, static_cast<uint32_t>(r));
     return;
   }
   switch (r) {
@@ -196,7 +181,7 @@ std::optional<std::string> unquote(std::string_view in) {
           out.push_back(static_cast<char>(v));
         } else {
           if (v > 0x10FFFF || (v >= 0xD800 && v < 0xE000)) return std::nullopt;
-          append_utf8(&out, v);
+          rg::append_utf8(&out, static_cast<uint32_t>(v));
         }
         break;
       }
