@@ -58,7 +58,10 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
     unsigned jobs = opts.jobs != 0 ? opts.jobs : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
     if (objects.size() < 64) jobs = 1;  // not worth a thread
     std::vector<std::thread> pool;
-    for (unsigned w = 1; w < jobs; ++w) pool.emplace_back(work);
+    try {
+      for (unsigned w = 1; w < jobs; ++w) pool.emplace_back(work);
+    } catch (const std::system_error&) {  // no more threads: the ones we have finish the work
+    }
     work();
     for (std::thread& t : pool) t.join();
     for (size_t i = 0; i < objects.size(); ++i) {
@@ -99,7 +102,7 @@ void add_check_command(CLI::App& app, int* exit_code) {
   cmd->add_option("paths", opts->paths, "Files, directories (recursive: *.yaml, *.yml, *.json) or - for stdin")
       ->required();
   cmd->add_option("--policy", opts->policy_file, "Policy file (YAML); default: the embedded default policy");
-  cmd->add_option("-j,--jobs", opts->jobs, "Threads reading and parsing files (default: one per core, at most 8)")
+  cmd->add_option("-j,--jobs", opts->jobs, "Threads reading, parsing and evaluating (default: one per core, at most 8)")
       ->check(CLI::Range(1u, 64u));
   cmd->add_option("-o,--output", *format, "Output format: text, json or sarif")
       ->check(CLI::IsMember({"text", "json", "sarif"}));

@@ -224,7 +224,10 @@ LoadedInputs load_inputs(const std::vector<std::string>& paths, std::istream& st
     work();
   } else {
     std::vector<std::thread> pool;
-    for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
+    try {
+      for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
+    } catch (const std::system_error&) {  // no more threads: the ones we have finish the work
+    }
     work();
     for (std::thread& t : pool) t.join();
   }
