@@ -1,5 +1,8 @@
 #include "server/cli/flags.h"
 
+#include <pthread.h>
+#include <time.h>
+
 namespace rg::cli {
 
 long long parse_duration_ms(const std::string& s) {
@@ -30,6 +33,22 @@ bool parse_listen(const std::string& s, std::string* host, int* port) {
   *host = h;
   *port = n;
   return true;
+}
+
+sigset_t block_shutdown_signals() {
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  return sigs;
+}
+
+int wait_for_shutdown_signal(const sigset_t& sigs, long long ms) {
+  timespec t{static_cast<time_t>(ms / 1000), static_cast<long>((ms % 1000) * 1'000'000)};
+  int s = sigtimedwait(&sigs, nullptr, &t);
+  return s > 0 ? s : 0;
 }
 
 }  // namespace rg::cli

@@ -35,6 +35,10 @@ std::vector<Input> expand_inputs(const std::vector<std::string>& paths, std::vec
 bool read_input(const Input& input, std::istream& stdin_stream, size_t max_bytes, std::string* text,
                 std::vector<InputError>* errors);
 
+// How large a --policy file the long-running commands (serve, reconcile)
+// accept; check and fix use their --max-bytes limit.
+inline constexpr size_t kMaxPolicyFileBytes = 16u << 20;
+
 // --policy: "" = the embedded default policy. On failure *error names the
 // file and field; reading the policy from stdin is refused.
 bool load_policy_file(const std::string& file, size_t max_bytes, Policy* policy, std::string* error);

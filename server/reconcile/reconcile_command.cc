@@ -55,13 +55,6 @@ int fail(const std::string& msg) {
   return 2;
 }
 
-// Waits up to `ms` for SIGTERM/SIGINT; returns the signal or 0.
-int wait_signal(const sigset_t& sigs, long long ms) {
-  timespec t{static_cast<time_t>(ms / 1000), static_cast<long>((ms % 1000) * 1'000'000)};
-  int s = sigtimedwait(&sigs, nullptr, &t);
-  return s > 0 ? s : 0;
-}
-
 int run_reconcile(const ReconcileFlags& f) {
   if (!webhook::init_json_log(f.log_level)) return fail("--log-level must be trace, debug, info, warn, error or off");
   const long long lease_ms = parse_duration_ms(f.lease_duration), renew_ms = parse_duration_ms(f.renew_deadline),
@@ -77,7 +70,7 @@ int run_reconcile(const ReconcileFlags& f) {
   auto policy = std::make_shared<Policy>();
   {
     std::string error;
-    if (!load_policy_file(f.policy_file, 16u << 20, policy.get(), &error)) return fail(error);
+    if (!load_policy_file(f.policy_file, kMaxPolicyFileBytes, policy.get(), &error)) return fail(error);
   }
   kube::Config config;
   if (Status st = kube::load_config(f.kubeconfig, f.context, &config); !st.ok()) return fail(st.message());
@@ -96,12 +89,7 @@ int run_reconcile(const ReconcileFlags& f) {
   if (lo.identity.empty()) lo.identity = kube::default_identity();
 
   // Signals are taken by the main thread only: block them before any thread starts.
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGTERM);
-  sigaddset(&sigs, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  const sigset_t sigs = block_shutdown_signals();
 
   reconcile::Metrics metrics;
   kube::ClusterInventoryOptions io;
@@ -165,7 +153,7 @@ int run_reconcile(const ReconcileFlags& f) {
       }
       break;  // keep waiting in the loop below; readyz stays false
     }
-    sig = wait_signal(sigs, 50);
+    sig = wait_for_shutdown_signal(sigs, 50);
   }
   if (sig != 0) {
     inventory.stop();
@@ -198,13 +186,13 @@ int run_reconcile(const ReconcileFlags& f) {
 
   certs::FileWatcher policy_watch({f.policy_file});
   if (!f.policy_file.empty()) policy_watch.accept();
-  while ((sig = wait_signal(sigs, 1000)) == 0) {
+  while ((sig = wait_for_shutdown_signal(sigs, 1000)) == 0) {
     refresh_metrics();
     if (!f.policy_file.empty() && policy_watch.changed()) {
       policy_watch.accept();
       auto p = std::make_shared<Policy>();
       std::string error;
-      if (load_policy_file(f.policy_file, 16u << 20, p.get(), &error)) {
+      if (load_policy_file(f.policy_file, kMaxPolicyFileBytes, p.get(), &error)) {
         reconciler.set_policy(std::move(p));
         log_json(spdlog::level::info, "policy reloaded; auditing everything again", {{"file", f.policy_file}});
       } else {

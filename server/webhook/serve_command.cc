@@ -12,14 +12,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "certs/certs.h"
 #include "policy/policy.h"
 #include "server/cli/commands.h"
 #include "server/cli/flags.h"
+#include "server/cli/inputs.h"
 #include "server/kube/cache.h"
 #include "server/kube/client.h"
 #include "server/kube/config.h"
@@ -55,14 +54,6 @@ struct ServeFlags {
   std::string kubeconfig, context, ns;
   std::string stale_after = "6m";
 };
-
-Status load_policy_file(const std::string& path, Policy* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot read the policy file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return load_policy_text(ss.str(), path, out);
-}
 
 std::string make_temp_dir() {
   const char* tmp = std::getenv("TMPDIR");
@@ -110,14 +101,15 @@ class Reloader {
     if (!flags_.policy_file.empty() && policy_watch_.changed()) {
       policy_watch_.accept();
       auto p = std::make_shared<Policy>();
-      Status st = load_policy_file(flags_.policy_file, p.get());
-      metrics_->policy_reload(st.ok());
-      if (st.ok()) {
+      std::string error;
+      const bool ok = load_policy_file(flags_.policy_file, kMaxPolicyFileBytes, p.get(), &error);
+      metrics_->policy_reload(ok);
+      if (ok) {
         policies_->set(std::move(p));
         log_json(spdlog::level::info, "policy reloaded", {{"file", flags_.policy_file}});
       } else {
         log_json(spdlog::level::err, "policy reload failed; keeping the last good policy",
-                 {{"file", flags_.policy_file}, {"error", st.message()}});
+                 {{"file", flags_.policy_file}, {"error", error}});
       }
     }
   }
@@ -194,18 +186,14 @@ int run_serve(ServeFlags f) {
   {
     auto p = std::make_shared<Policy>();
     if (!f.policy_file.empty()) {
-      if (Status st = load_policy_file(f.policy_file, p.get()); !st.ok()) return fail(st.message());
+      std::string error;
+      if (!load_policy_file(f.policy_file, kMaxPolicyFileBytes, p.get(), &error)) return fail(error);
     }
     policy_store.set(std::move(p));
   }
 
   // Signals are taken by the main thread only: block them before any thread starts.
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGTERM);
-  sigaddset(&sigs, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  const sigset_t sigs = block_shutdown_signals();
 
   webhook::Metrics metrics;
   webhook::WebhookServer server(opts, &cert_store, &policy_store, &metrics);
@@ -250,13 +238,7 @@ int run_serve(ServeFlags f) {
 
   // Wait for a signal (or the server ending by itself).
   int sig = 0;
-  const timespec tick{0, 200'000'000};
-  while (!served_done) {
-    int s = sigtimedwait(&sigs, nullptr, &tick);
-    if (s > 0) {
-      sig = s;
-      break;
-    }
+  while (!served_done && (sig = wait_for_shutdown_signal(sigs, 200)) == 0) {
   }
   const auto t0 = Clock::now();
   const auto deadline = t0 + std::chrono::milliseconds(grace_ms);
