@@ -235,12 +235,10 @@ std::optional<std::string> ClusterInventory::namespace_label(std::string_view ns
 }
 
 std::optional<NamespaceMode> ClusterInventory::namespace_mode(std::string_view ns) const {
-  auto v = namespace_label(ns, kEnforceLabel);
-  if (!v) return std::nullopt;
-  if (*v == "enforce") return NamespaceMode::Enforce;
-  if (*v == "warn") return NamespaceMode::Warn;
-  if (*v == "off") return NamespaceMode::Off;
-  return std::nullopt;
+  auto v = namespace_label(ns, kNamespaceModeLabel);
+  NamespaceMode mode = NamespaceMode::Enforce;
+  if (!v || !parse_namespace_mode(*v, &mode)) return std::nullopt;
+  return mode;
 }
 
 void ClusterInventory::upsert(const json& raw) {

@@ -44,9 +44,6 @@
 
 namespace rg::kube {
 
-// The namespace label that sets a namespace's mode: enforce | warn | off.
-inline constexpr std::string_view kEnforceLabel = "rollout-guard.io/enforce";
-
 // Annotations kept besides rollout-guard.io/*: the ones rules read.
 inline constexpr std::string_view kKeptAnnotations[] = {
     "autoscaling.keda.sh/paused",           // a paused ScaledObject does not drive replicas

@@ -6,8 +6,6 @@
 
 namespace rg::webhook {
 
-static_assert(kube::kEnforceLabel == kNamespaceModeLabel, "one label sets a namespace's mode");
-
 ClusterView::ClusterView(const kube::ClusterInventory* inv, std::string scope_ns, prometheus::Registry& registry)
     : inv_(inv), scope_(std::move(scope_ns)) {
   synced_gauge_ = &prometheus::BuildGauge()
