@@ -3,12 +3,9 @@
 // policy and every rule are the core's (policy/).
 #include "server/cli/check.h"
 
-#include <algorithm>
-#include <atomic>
 #include <iostream>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "policy/catalog.h"
 #include "policy/eval_cache.h"
@@ -16,6 +13,7 @@
 #include "policy/policy.h"
 #include "server/cli/commands.h"
 #include "server/cli/inputs.h"
+#include "server/cli/parallel.h"
 
 namespace rg::cli {
 
@@ -49,21 +47,10 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
     // Evaluated by the same number of threads as the loading (the core is
     // pure and the cache locks); findings are gathered in input order.
     std::vector<std::vector<Finding>> found(objects.size());
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i = next++; i < objects.size(); i = next++) {
-        if (kind_is_read(objects[i].kind())) found[i] = evaluate(objects[i], ctx);
-      }
-    };
-    unsigned jobs = opts.jobs != 0 ? opts.jobs : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-    if (objects.size() < 64) jobs = 1;  // not worth a thread
-    std::vector<std::thread> pool;
-    try {
-      for (unsigned w = 1; w < jobs; ++w) pool.emplace_back(work);
-    } catch (const std::system_error&) {  // no more threads: the ones we have finish the work
-    }
-    work();
-    for (std::thread& t : pool) t.join();
+    const unsigned jobs = objects.size() < 64 ? 1 : opts.jobs;  // a few objects are not worth a thread
+    parallel_for(objects.size(), jobs, [&](size_t i) {
+      if (kind_is_read(objects[i].kind())) found[i] = evaluate(objects[i], ctx);
+    });
     for (size_t i = 0; i < objects.size(); ++i) {
       if (!kind_is_read(objects[i].kind())) {
         ++report.skipped;

@@ -3,7 +3,6 @@
 #include "server/cli/inputs.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -11,7 +10,8 @@
 #include <set>
 #include <sstream>
 #include <system_error>
-#include <thread>
+
+#include "server/cli/parallel.h"
 
 namespace rg::cli {
 
@@ -207,30 +207,12 @@ LoadedInputs load_inputs(const std::vector<std::string>& paths, std::istream& st
   std::vector<Loaded> loaded(inputs.size());
   // stdin is read here, on the calling thread; files by `jobs` workers, each
   // taking the next unread input, so a big file does not hold up the rest.
-  size_t files = 0;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].path.empty()) loaded[i] = load_one(inputs[i], stdin_stream, limits);
-    else ++files;
   }
-  if (jobs == 0) jobs = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-  const size_t workers = std::min<size_t>(jobs, files);
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < inputs.size(); i = next++) {
-      if (!inputs[i].path.empty()) loaded[i] = load_one(inputs[i], stdin_stream, limits);
-    }
-  };
-  if (workers <= 1) {
-    work();
-  } else {
-    std::vector<std::thread> pool;
-    try {
-      for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
-    } catch (const std::system_error&) {  // no more threads: the ones we have finish the work
-    }
-    work();
-    for (std::thread& t : pool) t.join();
-  }
+  parallel_for(inputs.size(), jobs, [&](size_t i) {
+    if (!inputs[i].path.empty()) loaded[i] = load_one(inputs[i], stdin_stream, limits);
+  });
   // Results in input order, whatever order the workers finished in.
   for (Loaded& l : loaded) {
     for (InputError& e : l.errors) out.errors.push_back(std::move(e));
