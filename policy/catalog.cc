@@ -1,7 +1,5 @@
 #include "policy/catalog.h"
 
-#include "policy/eval_cache.h"
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "policy/eval_cache.h"
 #include "policy/exemptions.h"
 #include "policy/messages.h"
 #include "policy/pod_security/rules.h"

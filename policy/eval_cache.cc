@@ -13,13 +13,6 @@ namespace rg {
 
 namespace {
 
-std::string user_key(bool cluster, std::string_view name) {
-  std::string k(cluster ? "1" : "0");
-  k.push_back('\0');
-  k.append(name);
-  return k;
-}
-
 std::string target_key(const ScaleTarget& t) {
   std::string k = t.group;
   k.push_back('\0');
@@ -61,14 +54,13 @@ std::vector<const Object*> EvalCache::rollouts_using(const Object& tmpl, const C
     for (const Object* ro : ctx.inventory.list("Rollout", cluster ? std::string_view("*") : tmpl.ns())) {
       for (const AnalysisTemplateRef& r : analysis_template_refs(ro->doc)) {
         if (r.cluster_scope != cluster) continue;
-        std::string k = user_key(r.cluster_scope, r.name);
-        auto& users = index[k];
+        auto& users = index[r.name];
         if (users.empty() || users.back() != ro) users.push_back(ro);
       }
     }
     it = users_.emplace(scope, std::move(index)).first;
   }
-  auto u = it->second.find(user_key(cluster, tmpl.name()));
+  auto u = it->second.find(std::string(tmpl.name()));
   return u == it->second.end() ? std::vector<const Object*>{} : u->second;
 }
 

@@ -56,8 +56,8 @@ class EvalCache {
   std::mutex mu_;
   std::unordered_map<const json*, std::shared_ptr<const analysis::TemplateAnalysis>> analyses_;
   std::unordered_map<const json*, std::shared_ptr<const psa::PodTemplate>> pods_;
-  // Per namespace scanned ("\x01" = every namespace, for cluster templates):
-  // "<cluster 0|1>\0<template name>" -> Rollouts.
+  // Per namespace scanned ("\x01" = every namespace, for cluster templates,
+  // where only clusterScope references count): template name -> Rollouts.
   std::unordered_map<std::string, std::unordered_map<std::string, std::vector<const Object*>>> users_;
   // Per namespace: "<group>\0<lowercase kind>\0<name>" -> autoscalers.
   std::unordered_map<std::string, std::unordered_map<std::string, std::vector<const Object*>>> scalers_;
