@@ -5,11 +5,9 @@
 // analysis (conditions parsed and measured too), the conformance corpus end to
 // end (items/s = queries/s), and the preflight's response parsing. Run:
 //   build/analysis_bench --benchmark_filter=Analysis
-// The corpus comes from $RG_CONFORMANCE_DIR/promql/queries.jsonl, default
-// RG_SOURCE_DIR/../shared/conformance; that benchmark is skipped without it.
+// The corpus comes from $RG_CONFORMANCE_DIR/promql/queries.jsonl, else the
+// CMake option RG_CONFORMANCE_DIR; that benchmark is skipped without it.
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,6 +15,7 @@
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_support.h"
 #include "policy/analysis/abstract.h"
 #include "policy/analysis/metric.h"
 #include "policy/analysis/prometheus_result.h"
@@ -28,19 +27,11 @@ namespace {
 
 using rg::json;
 
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The Bookstore templates, as the CLI reads them.
 const std::vector<rg::Object>& bookstore() {
   static const std::vector<rg::Object> objects = [] {
     std::string file = std::string(RG_SOURCE_DIR) + "/samples/bookstore/analysis-templates.yaml";
-    return rg::load_documents(read(file), file).objects;
+    return rg::load_documents(rg::bench::read_file(file), file).objects;
   }();
   return objects;
 }
@@ -105,23 +96,10 @@ BENCHMARK(BM_AnalysisTemplateSuccessRate);
 void BM_AnalysisTemplateLatency(benchmark::State& state) { template_bench(state, "catalog-latency"); }
 BENCHMARK(BM_AnalysisTemplateLatency);
 
-std::vector<std::string> load_corpus() {
-  std::vector<std::string> out;
-  const char* env = std::getenv("RG_CONFORMANCE_DIR");
-  std::string dir = env && *env ? env : std::string(RG_SOURCE_DIR) + "/../shared/conformance";
-  std::ifstream in(dir + "/promql/queries.jsonl");
-  std::string line;
-  while (std::getline(in, line)) {
-    json j = json::parse(line, nullptr, false);
-    if (j.is_object() && j.contains("query") && j["query"].is_string()) out.push_back(j["query"].get<std::string>());
-  }
-  return out;
-}
-
 // Every corpus query, valid or not: placeholders, parse, and for the ones
 // that parse both abstract scenarios.
 void BM_AnalysisConformanceCorpus(benchmark::State& state) {
-  static const std::vector<std::string> corpus = load_corpus();
+  static const std::vector<std::string> corpus = rg::bench::promql_corpus();
   if (corpus.empty()) {
     state.SkipWithError("conformance corpus not found (set RG_CONFORMANCE_DIR)");
     return;

@@ -12,30 +12,22 @@
 #include <benchmark/benchmark.h>
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 #include <regex>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench/bench_support.h"
 #include "policy/catalog.h"
 #include "policy/documents.h"
 #include "policy/eval_cache.h"
 
 namespace {
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::vector<rg::Object> bookstore() {
   std::vector<rg::Object> out;
   for (const char* f : {"rollout.yaml", "analysis-templates.yaml", "hpa.yaml", "services.yaml"}) {
     std::string path = std::string(RG_SOURCE_DIR) + "/samples/bookstore/" + f;
-    auto r = rg::load_documents(read(path), path);
+    auto r = rg::load_documents(rg::bench::read_file(path), path);
     for (auto& o : r.objects) out.push_back(std::move(o));
   }
   return out;
@@ -46,7 +38,7 @@ const std::vector<std::string>& corpus() {
   static const std::vector<std::string> files = [] {
     std::vector<std::string> docs;
     for (const char* f : {"rollout.yaml", "analysis-templates.yaml", "hpa.yaml", "services.yaml"}) {
-      std::string text = read(std::string(RG_SOURCE_DIR) + "/samples/bookstore/" + f);
+      std::string text = rg::bench::read_file(std::string(RG_SOURCE_DIR) + "/samples/bookstore/" + f);
       size_t pos = 0;
       while (pos < text.size()) {
         size_t next = text.find("\n---", pos);

@@ -3,12 +3,11 @@
 // defaults apply), on the already-defaulted Rollout (a reinvocation: empty
 // patch), and the whole /mutate decision around it (parse the AdmissionReview,
 // mutate, base64 patch into the response). Target: <= 20 us.
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <benchmark/benchmark.h>
 
+#include "bench/bench_support.h"
 #include "policy/admission.h"
 #include "policy/documents.h"
 #include "policy/inventory.h"
@@ -17,16 +16,9 @@
 
 namespace {
 
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The Bookstore Rollout; `bare` removes what the pod-security defaults fill.
 rg::json bookstore_rollout(bool bare) {
-  rg::LoadResult r = rg::load_documents(read(std::string(RG_SOURCE_DIR) + "/samples/bookstore/rollout.yaml"), "r");
+  rg::LoadResult r = rg::load_documents(rg::bench::read_file(std::string(RG_SOURCE_DIR) + "/samples/bookstore/rollout.yaml"), "r");
   if (r.objects.empty()) return nullptr;
   rg::json doc = r.objects[0].doc;
   if (bare) {

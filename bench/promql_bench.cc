@@ -1,16 +1,16 @@
 // PromQL parser benchmarks: the chapter's two analysis queries, and the whole
 // conformance corpus (items/s = queries/s). Run:
 //   build/promql_bench --benchmark_filter=Promql
-// The corpus comes from $RG_CONFORMANCE_DIR/promql/queries.jsonl, default
-// RG_SOURCE_DIR/../shared/conformance; that benchmark is skipped without it.
+// The corpus comes from $RG_CONFORMANCE_DIR/promql/queries.jsonl, else the
+// CMake option RG_CONFORMANCE_DIR; that benchmark is skipped without it.
 #include <cstdlib>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_support.h"
 #include "policy/promql/parser.h"
 #include "policy/promql/printer.h"
 
@@ -47,23 +47,10 @@ void BM_PromqlFormatErrorRatio(benchmark::State& state) {
 }
 BENCHMARK(BM_PromqlFormatErrorRatio);
 
-std::vector<std::string> load_corpus() {
-  std::vector<std::string> out;
-  const char* env = std::getenv("RG_CONFORMANCE_DIR");
-  std::string dir = env && *env ? env : std::string(RG_SOURCE_DIR) + "/../shared/conformance";
-  std::ifstream in(dir + "/promql/queries.jsonl");
-  std::string line;
-  while (std::getline(in, line)) {
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_object() && j.contains("query") && j["query"].is_string()) out.push_back(j["query"].get<std::string>());
-  }
-  return out;
-}
-
 // Parse and canonicalise every corpus query (what `promql fmt --jsonl` does
 // minus JSON I/O).
 void BM_PromqlConformanceCorpus(benchmark::State& state) {
-  static const std::vector<std::string> corpus = load_corpus();
+  static const std::vector<std::string> corpus = rg::bench::promql_corpus();
   if (corpus.empty()) {
     state.SkipWithError("conformance corpus not found (set RG_CONFORMANCE_DIR)");
     return;

@@ -2,30 +2,22 @@
 // with the default policy and an empty inventory, build the response JSON.
 // Targets: <= 15 us median for /validate of the Bookstore Rollout review
 // (issue 4), <= 20 us for /mutate (issue 5).
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <benchmark/benchmark.h>
 
+#include "bench/bench_support.h"
 #include "policy/admission.h"
 #include "policy/policy.h"
 
 namespace {
-
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 const std::string kReviews = std::string(RG_SOURCE_DIR) + "/samples/admission-reviews/";
 
 // The Bookstore Rollout review with what the pod-security defaults fill taken
 // out, so /mutate has its whole patch to make (eight operations' worth).
 std::string bare_rollout_review() {
-  nlohmann::json review = nlohmann::json::parse(read(kReviews + "good/bookstore-rollout-catalog-create.json"));
+  nlohmann::json review = nlohmann::json::parse(rg::bench::read_file(kReviews + "good/bookstore-rollout-catalog-create.json"));
   nlohmann::json& spec = review["request"]["object"]["spec"]["template"]["spec"];
   spec.erase("securityContext");
   for (nlohmann::json& c : spec["containers"]) {
@@ -38,7 +30,7 @@ std::string bare_rollout_review() {
 void run_body(benchmark::State& state, const std::string& body, bool mutate);
 
 void run(benchmark::State& state, const std::string& file, bool mutate) {
-  run_body(state, read(kReviews + file), mutate);
+  run_body(state, rg::bench::read_file(kReviews + file), mutate);
 }
 
 void run_body(benchmark::State& state, const std::string& body, bool mutate) {
@@ -73,13 +65,13 @@ void BM_MutateBareBookstoreRollout(benchmark::State& s) { run_body(s, bare_rollo
 
 // Parsing alone, for scale: the full DOM against the filtering SAX parse.
 void BM_ParseFullDom(benchmark::State& state) {
-  const std::string body = read(kReviews + "good/bookstore-rollout-catalog-create.json");
+  const std::string body = rg::bench::read_file(kReviews + "good/bookstore-rollout-catalog-create.json");
   for (auto _ : state) benchmark::DoNotOptimize(nlohmann::json::parse(body));
 }
 // nlohmann's parser callback dropping the same fields (the nodes are built,
 // then discarded): for comparison with parse_review.
 void BM_ParseNlohmannCallback(benchmark::State& state) {
-  const std::string body = read(kReviews + "good/bookstore-rollout-catalog-create.json");
+  const std::string body = rg::bench::read_file(kReviews + "good/bookstore-rollout-catalog-create.json");
   const nlohmann::json::parser_callback_t drop = [](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
     if (event != nlohmann::json::parse_event_t::key || depth < 2) return true;
     return !(parsed == "oldObject" || parsed == "managedFields" ||
@@ -88,7 +80,7 @@ void BM_ParseNlohmannCallback(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(nlohmann::json::parse(body, drop));
 }
 void BM_ParseFiltered(benchmark::State& state) {
-  const std::string body = read(kReviews + "good/bookstore-rollout-catalog-create.json");
+  const std::string body = rg::bench::read_file(kReviews + "good/bookstore-rollout-catalog-create.json");
   for (auto _ : state) {
     rg::admission::Review review;
     std::string error;
