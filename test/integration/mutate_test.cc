@@ -241,6 +241,8 @@ TEST_F(MutateWebhook, CapturedApiserverReviews) {
     ++n;
   }
   EXPECT_GE(n, 13);
+  // Some captured objects lack pod-security fields that a default fills.
+  EXPECT_GT(patched, 0) << "no captured review got a patch";
   std::printf("/mutate on %d captured reviews: %d patched\n", n, patched);
 }
 

@@ -123,7 +123,7 @@ TEST_F(Webhook, V1beta1IsAnsweredInV1beta1AndDryRunGetsTheSameDecision) {
 
 TEST_F(Webhook, SamplesReviews) {
   const std::string dir = test::source_dir() + "/samples/admission-reviews/";
-  if (!fs::exists(dir + "good")) GTEST_SKIP() << "samples/admission-reviews not generated";
+  ASSERT_TRUE(fs::exists(dir + "good")) << "samples/admission-reviews/good is missing (python3 samples/admission-reviews/generate.py)";
   for (const char* sub : {"good", "bad"}) {
     for (const auto& e : fs::directory_iterator(dir + sub)) {
       SCOPED_TRACE(e.path().string());
