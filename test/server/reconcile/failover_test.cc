@@ -80,7 +80,9 @@ void failover(bool release_on_stop) {
   server.put(kube::resources::kRollouts, privileged(docs[0]));
   ASSERT_TRUE(eventually([&] { return has_rule(report(server, "shop"), "pod-security/privileged"); },
                          milliseconds(10'000)));
-  EXPECT_GE(leader->reconciler->stats().writes, 2u);
+  // The server stores a report before the writer counts the write: wait for the count too.
+  EXPECT_TRUE(eventually([&] { return leader->reconciler->stats().writes >= 2u; }))
+      << leader->reconciler->stats().writes << " writes";
   EXPECT_EQ(follower->reconciler->stats().writes, 0u);
   EXPECT_EQ(follower->reconciler->stats().objects_audited, 0u);
   EXPECT_FALSE(follower->leader());
@@ -104,7 +106,8 @@ void failover(bool release_on_stop) {
   json fixed = docs[0];
   server.put(kube::resources::kRollouts, fixed);
   ASSERT_TRUE(eventually([&] { return report(server, "shop")["results"].empty(); }, milliseconds(10'000)));
-  EXPECT_GE(follower->reconciler->stats().writes, 1u);
+  EXPECT_TRUE(eventually([&] { return follower->reconciler->stats().writes >= 1u; }))
+      << follower->reconciler->stats().writes << " writes by the new leader";
   EXPECT_EQ(test::violation_events(server).size(), events);
   auto lease = server.object(kube::resources::kLeases, "rg", "reconciler");
   ASSERT_TRUE(lease);
