@@ -3,6 +3,11 @@
 # `rollout-guard serve` deciding the Bookstore Rollout review, both driven by
 # wrk with the same body at 16 and 64 connections, plus one sequential
 # connection for latency. Prints req/s, p50, p99, server RSS and the ratio.
+# The rg-transport row is the same server, body and connections POSTing to a
+# path with no handler (/load-transport): cpp-httplib reads the whole body and
+# the server answers a small JSON 404, with no review parsed or decided. It is
+# the ceiling the transport (TLS, HTTP parsing, threads) allows; its errors
+# column leaves out the 404s, which are its answer by design.
 #
 #   bench/load.sh [build-dir]     (default: build)   DURATION=10s to change the run length
 #
@@ -83,16 +88,24 @@ printf "%-14s %5s %10s %8s %8s %7s %8s\n" server conns req/s p50_us p99_us error
 declare -A RPS
 for conns in 16 64 1; do
   threads=$([ "$conns" = 1 ] && echo 1 || echo 2)
-  for name in nginx rollout-guard; do
-    if [ $name = nginx ]; then url=https://127.0.0.1:$NG_PORT/validate; pids=$(nginx_pids); else url=https://127.0.0.1:$RG_PORT/validate?timeout=10s; pids=$RG_PID; fi
+  for name in nginx rollout-guard rg-transport; do
+    case $name in
+      nginx) url=https://127.0.0.1:$NG_PORT/validate; pids=$(nginx_pids) ;;
+      rollout-guard) url=https://127.0.0.1:$RG_PORT/validate?timeout=10s; pids=$RG_PID ;;
+      rg-transport) url=https://127.0.0.1:$RG_PORT/load-transport?timeout=10s; pids=$RG_PID ;;
+    esac
     line=$(run $name "$url" $conns $threads)
     rps=$(sed -E 's/.*rps=([0-9]+).*/\1/' <<<"$line"); p50=$(sed -E 's/.*p50_us=([0-9]+).*/\1/' <<<"$line")
     p99=$(sed -E 's/.*p99_us=([0-9]+).*/\1/' <<<"$line"); err=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$line")
+    if [ $name = rg-transport ]; then err=$((err - $(sed -E 's/.*status=([0-9]+).*/\1/' <<<"$line"))); fi
     # shellcheck disable=SC2086
     rss=$(rss_kb $pids)
     RPS[$name$conns]=$rps
     printf "%-14s %5s %10s %8s %8s %7s %8.1f\n" $name $conns "$rps" "$p50" "$p99" "$err" "$(echo "$rss/1024" | bc -l)"
   done
   printf "%-14s %5s %10.2f\n" "ratio rg/nginx" $conns "$(echo "${RPS[rollout-guard$conns]}/${RPS[nginx$conns]}" | bc -l)"
+  printf "%-14s %5s %10.2f   (transport ceiling; rollout-guard/rg-transport %.2f)\n" "ratio tr/nginx" $conns \
+    "$(echo "${RPS[rg-transport$conns]}/${RPS[nginx$conns]}" | bc -l)" \
+    "$(echo "${RPS[rollout-guard$conns]}/${RPS[rg-transport$conns]}" | bc -l)"
 done
 echo "(body: $(wc -c <"$BODY") bytes, $DURATION per run, $(nproc) CPUs shared by wrk and the server)"
