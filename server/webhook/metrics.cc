@@ -51,22 +51,56 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   pool_queued_ = &pool.Add({{"state", "queued"}});
 }
 
+namespace {
+
+// A ChildCache key: each label value with its length in front, so no two
+// different tuples of values give the same key. Reuses the thread's buffer.
+template <typename... Values>
+std::string_view child_key(const Values&... values) {
+  thread_local std::string key;
+  key.clear();
+  auto add = [](std::string_view v) {
+    const size_t n = v.size();
+    key.append(reinterpret_cast<const char*>(&n), sizeof n);
+    key.append(v);
+  };
+  (add(values), ...);
+  return key;
+}
+
+}  // namespace
+
 void Metrics::review(std::string_view endpoint, std::string_view kind, std::string_view operation,
                      std::string_view decision, bool dry_run, double seconds) {
-  requests_
-      ->Add({{"endpoint", std::string(endpoint)},
-             {"kind", std::string(kind)},
-             {"operation", std::string(operation)},
-             {"decision", std::string(decision)},
-             {"dry_run", dry_run ? "true" : "false"}})
+  const std::string_view dry = dry_run ? "true" : "false";
+  request_children_
+      .get(child_key(endpoint, kind, operation, decision, dry),
+           [&]() -> prometheus::Counter& {
+             return requests_->Add({{"endpoint", std::string(endpoint)},
+                                    {"kind", std::string(kind)},
+                                    {"operation", std::string(operation)},
+                                    {"decision", std::string(decision)},
+                                    {"dry_run", std::string(dry)}});
+           })
       .Increment();
-  static const Histogram::BucketBoundaries kBuckets = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                       0.005,   0.01,   0.025,   0.05,   0.1,   0.25, 1};
-  latency_->Add({{"endpoint", std::string(endpoint)}}, kBuckets).Observe(seconds);
+  latency_children_
+      .get(child_key(endpoint),
+           [&]() -> Histogram& {
+             static const Histogram::BucketBoundaries kBuckets = {0.00005, 0.0001, 0.00025, 0.0005, 0.001,
+                                                                  0.0025,  0.005,  0.01,    0.025,  0.05,
+                                                                  0.1,     0.25,   1};
+             return latency_->Add({{"endpoint", std::string(endpoint)}}, kBuckets);
+           })
+      .Observe(seconds);
 }
 
 void Metrics::finding(std::string_view rule, std::string_view action) {
-  findings_->Add({{"rule", std::string(rule)}, {"action", std::string(action)}}).Increment();
+  finding_children_
+      .get(child_key(rule, action),
+           [&]() -> prometheus::Counter& {
+             return findings_->Add({{"rule", std::string(rule)}, {"action", std::string(action)}});
+           })
+      .Increment();
 }
 
 void Metrics::bad_request(std::string_view endpoint, int status) {

@@ -2,9 +2,13 @@
 // TextSerializer for GET /metrics). Thread-safe.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -13,6 +17,50 @@
 #include <prometheus/registry.h>
 
 namespace rg::webhook {
+
+// The children of one prometheus family by their label values, created on
+// first use (so /metrics shows exactly the series observed) and then found
+// without a lock: Family::Add builds a Labels map and takes the family's
+// mutex on every call, too much for every request. Children are never
+// removed, so their addresses stay valid. Up to kSlots distinct label sets
+// are cached; past that (never with the bounded labels used here) lookups
+// fall back to Family::Add.
+template <typename T>
+class ChildCache {
+ public:
+  // `key` identifies the label values (an unambiguous encoding of them);
+  // `make` returns the child for them (the family's Add).
+  template <typename Make>
+  T& get(std::string_view key, Make&& make) {
+    const size_t h = std::hash<std::string_view>{}(key);
+    for (size_t i = 0; i < kSlots; ++i) {
+      const Entry* e = slots_[(h + i) & (kSlots - 1)].load(std::memory_order_acquire);
+      if (e == nullptr) break;
+      if (e->key == key) return *e->metric;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (owned_.size() >= kSlots / 2) return make();  // full: uncached
+    size_t i = h;
+    for (;; ++i) {  // a free slot exists: at most half are used
+      const Entry* e = slots_[i & (kSlots - 1)].load(std::memory_order_relaxed);
+      if (e == nullptr) break;
+      if (e->key == key) return *e->metric;  // inserted meanwhile
+    }
+    owned_.push_back(std::make_unique<Entry>(Entry{std::string(key), &make()}));
+    slots_[i & (kSlots - 1)].store(owned_.back().get(), std::memory_order_release);
+    return *owned_.back()->metric;
+  }
+
+ private:
+  struct Entry {
+    std::string key;
+    T* metric;
+  };
+  static constexpr size_t kSlots = 1024;
+  std::array<std::atomic<const Entry*>, kSlots> slots_{};
+  std::mutex mu_;  // serializes inserts
+  std::vector<std::unique_ptr<Entry>> owned_;
+};
 
 class Metrics {
  public:
@@ -47,6 +95,9 @@ class Metrics {
   prometheus::Gauge* ready_;
   prometheus::Gauge* pool_threads_;
   prometheus::Gauge* pool_queued_;
+  ChildCache<prometheus::Counter> request_children_;
+  ChildCache<prometheus::Histogram> latency_children_;
+  ChildCache<prometheus::Counter> finding_children_;
 };
 
 }  // namespace rg::webhook
