@@ -1,10 +1,12 @@
 #include "server/webhook/server.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -115,18 +117,36 @@ const char* reason_for(int code) {
 
 bool is_review_path(const std::string& path) { return path == "/validate" || path == "/mutate"; }
 
-bool json_content_type(const std::string& ct) {
-  std::string lower = ct;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+// "application/json" in any case, alone or followed by ';' or ' ' (parameters).
+bool json_content_type(std::string_view ct) {
   static constexpr std::string_view kJson = "application/json";
-  if (lower.compare(0, kJson.size(), kJson) != 0) return false;
-  return lower.size() == kJson.size() || lower[kJson.size()] == ';' || lower[kJson.size()] == ' ';
+  if (ct.size() < kJson.size()) return false;
+  for (size_t i = 0; i < kJson.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(ct[i])) != kJson[i]) return false;
+  }
+  return ct.size() == kJson.size() || ct[kJson.size()] == ';' || ct[kJson.size()] == ' ';
+}
+
+// The first value of a request header ("" when absent), as
+// Request::get_header_value gives it, without copying it.
+std::string_view header_value(const httplib::Request& req, const char* key) {
+  const auto range = req.headers.equal_range(key);
+  return range.first != range.second ? std::string_view(range.first->second.c_str()) : std::string_view();
 }
 
 // A bounded label value for metrics: the kinds rules read, else "other".
-std::string kind_label(const admission::Review& r) {
+std::string_view kind_label(const admission::Review& r) {
   std::string_view k = r.object.doc.is_object() ? r.object.kind() : std::string_view(r.kind);
-  return kind_is_read(k) ? std::string(k) : "other";
+  return kind_is_read(k) ? k : std::string_view("other");
+}
+
+// What Response::set_content(body, "application/json") does, with the body
+// moved in instead of copied.
+void set_json(httplib::Response& res, std::string body) {
+  static const std::string kType = "application/json";
+  res.body = std::move(body);
+  res.headers.erase("Content-Type");
+  res.set_header("Content-Type", kType);
 }
 
 }  // namespace
@@ -222,7 +242,7 @@ void WebhookServer::routes() {
       case 400: msg = "malformed HTTP request"; break;
       default: msg = "HTTP " + std::to_string(res.status);
     }
-    res.set_content(error_body(res.status, msg), "application/json");
+    set_json(res, error_body(res.status, msg));
     return httplib::Server::HandlerResponse::Handled;
   }));
 
@@ -232,8 +252,7 @@ void WebhookServer::routes() {
     metrics_->bad_request(req.path.substr(1), 405);
     res.status = 405;
     res.set_header("Allow", "POST");
-    res.set_content(error_body(405, req.method + " " + req.path + " is not allowed: send the AdmissionReview with POST"),
-                    "application/json");
+    set_json(res, error_body(405, req.method + " " + req.path + " is not allowed: send the AdmissionReview with POST"));
   };
   for (const char* path : {"/validate", "/mutate"}) {
     server_->Get(path, not_allowed);
@@ -272,11 +291,12 @@ void WebhookServer::handle_review(const httplib::Request& req, httplib::Response
     log_json(spdlog::level::warn, "request refused",
              {{"endpoint", endpoint}, {"code", code}, {"error", message}, {"remote", req.remote_addr}});
     res.status = code;
-    res.set_content(error_body(code, message), "application/json");
+    set_json(res, error_body(code, message));
   };
-  const std::string& ct = req.get_header_value("Content-Type");
+  const std::string_view ct = header_value(req, "Content-Type");
   if (!json_content_type(ct)) {
-    refuse(415, "Content-Type must be application/json, got " + (ct.empty() ? std::string("none") : "\"" + ct + "\""));
+    refuse(415, "Content-Type must be application/json, got " +
+                    (ct.empty() ? std::string("none") : "\"" + std::string(ct) + "\""));
     return;
   }
   admission::Review review;
@@ -293,7 +313,7 @@ void WebhookServer::handle_review(const httplib::Request& req, httplib::Response
                           ? Context{*policy, cluster_->inventory_for(ns), cluster_->namespace_mode(ns)}
                           : Context{*policy, kNoInventory};
   admission::Decision d = mutate ? admission::mutate(review, ctx) : admission::validate(review, ctx);
-  res.set_content(admission::response_json(review, d), "application/json");
+  set_json(res, admission::response_json(review, d));
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   metrics_->review(endpoint, kind_label(review), review.operation, d.label(), review.dry_run, seconds);
