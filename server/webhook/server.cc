@@ -1,5 +1,9 @@
 #include "server/webhook/server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -140,6 +144,13 @@ std::string_view kind_label(const admission::Review& r) {
   return kind_is_read(k) ? k : std::string_view("other");
 }
 
+// TCP_CORK on or off (off sends what it held).
+void set_cork(int fd, bool on) {
+  if (fd < 0) return;
+  int v = on ? 1 : 0;
+  setsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, sizeof v);
+}
+
 // What Response::set_content(body, "application/json") does, with the body
 // moved in instead of copied.
 void set_json(httplib::Response& res, std::string body) {
@@ -223,7 +234,17 @@ void WebhookServer::routes() {
     ++in_flight_;
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  server_->set_logger([this](const Request&, const Response&) {
+  // cpp-httplib writes an answer's head and body with two SSL_write calls:
+  // two TLS records, and with TCP_NODELAY two TCP segments, so the client
+  // wakes up twice. Corked from just before the head (post-routing runs
+  // there) until the body is written (the logger runs after it), both
+  // records leave in one segment; the kernel sends corked data after 200 ms
+  // at the latest, should an uncork ever be missed.
+  server_->set_post_routing_handler([](const Request& req, Response&) {
+    if (req.ssl != nullptr) set_cork(SSL_get_fd(req.ssl), true);
+  });
+  server_->set_logger([this](const Request& req, const Response&) {
+    if (req.ssl != nullptr) set_cork(SSL_get_fd(req.ssl), false);
     size_t n = in_flight_.load();
     while (n > 0 && !in_flight_.compare_exchange_weak(n, n - 1)) {
     }
