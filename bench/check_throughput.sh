@@ -57,7 +57,7 @@ rate=$(python3 -c "print(int($n / $best))")
 echo "rollout-guard check: $n manifests ($objects objects evaluated) in ${best}s (best of 3) = $rate manifests/s"
 
 if [ -x "$build/evaluate_bench" ]; then
-  "$build/evaluate_bench" --benchmark_filter='YamlCpp|LoadDocuments|LoadAndEvaluate' 2>/dev/null \
+  "$build/evaluate_bench" --benchmark_filter='YamlCpp|Libfyaml|LoadDocuments|LoadAndEvaluate' 2>/dev/null \
     | grep -E '^BM_' | sed 's/^/in-process: /'
 else
   echo "(build evaluate_bench for the bare yaml-cpp parse rate)"

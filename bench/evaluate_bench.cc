@@ -4,12 +4,15 @@
 //                                Bookstore objects as the inventory (target: well under 15 us)
 //   BM_EvaluateBookstoreTemplate every rule on the success-rate AnalysisTemplate
 //   BM_YamlCppParse              bare yaml-cpp YAML::LoadAll over a generated corpus
-//   BM_LoadDocuments             load_documents (yaml-cpp + json conversion, lines, bounds)
+//   BM_LibfyamlEvents            bare libfyaml event parse of the same corpus (the parser
+//                                load_documents uses), nothing built
+//   BM_LoadDocuments             load_documents (libfyaml events -> json, lines, bounds)
 //   BM_LoadAndEvaluate           what `check` does per manifest, minus file I/O and output
 // The corpus: 10k manifests (Rollouts, AnalysisTemplates, HPAs, Services) made
 // from samples/bookstore, one app per copy, all in one namespace, one file each. items_per_second
 // is manifests per second. The CLI itself is timed by bench/check_throughput.sh.
 #include <benchmark/benchmark.h>
+#include <libfyaml.h>
 #include <yaml-cpp/yaml.h>
 
 #include <regex>
@@ -99,6 +102,27 @@ void BM_YamlCppParse(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * files.size()));
 }
 BENCHMARK(BM_YamlCppParse)->Unit(benchmark::kMillisecond);
+
+void BM_LibfyamlEvents(benchmark::State& state) {
+  const auto& files = corpus();
+  struct fy_parse_cfg cfg {};
+  cfg.flags = static_cast<enum fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_JSON_NONE);
+  size_t events = 0;
+  for (auto _ : state) {
+    for (const auto& f : files) {
+      struct fy_parser* p = fy_parser_create(&cfg);
+      fy_parser_set_string(p, f.data(), f.size());
+      while (struct fy_event* e = fy_parser_parse(p)) {
+        ++events;
+        fy_parser_event_free(p, e);
+      }
+      fy_parser_destroy(p);
+    }
+  }
+  benchmark::DoNotOptimize(events);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * files.size()));
+}
+BENCHMARK(BM_LibfyamlEvents)->Unit(benchmark::kMillisecond);
 
 void BM_LoadDocuments(benchmark::State& state) {
   const auto& files = corpus();

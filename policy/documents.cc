@@ -1,9 +1,8 @@
 // Manifests as text -> Objects with file and line (see documents.h).
 //
-// YAML goes through yaml-cpp's event parser and a small, non-recursive builder
-// (so we see every mark, tag and anchor). yaml-cpp's parser itself recurses
-// once per nesting level, so the text is pre-scanned for nesting depth first
-// and refused above the limit, before yaml-cpp sees it. JSON goes through
+// YAML goes through libfyaml's event parser (iterative, and about five times
+// faster than yaml-cpp's) and a small, non-recursive builder that sees every
+// mark, tag and anchor and bounds depth and node count itself. JSON goes through
 // nlohmann (iterative) after a tokenizing pre-scan that bounds depth and node
 // count, finds duplicate keys and remembers where each top-level element
 // starts. Nothing here throws to the caller.
@@ -15,15 +14,12 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
-#include <map>
-#include <sstream>
+#include <memory>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/mark.h>
-#include <yaml-cpp/parser.h>
+#include <libfyaml.h>
 
 namespace rg {
 
@@ -108,178 +104,6 @@ std::pair<int, int> position_of(std::string_view text, size_t offset) {
   return {line, static_cast<int>(offset - line_start) + 1};
 }
 
-// ---------------------------------------------------------------------------
-// YAML depth pre-scan.
-//
-// Estimates the nesting depth line by line without parsing: block structure
-// from indentation columns (a stack, as Python's tokenizer does), compact
-// nested sequences and mappings ("- - x", "- key: v") as one level per
-// indicator, and flow collections from brackets outside quotes and comments.
-// Block scalars (| and >) and quoted scalars are skipped. The estimate errs
-// on the high side; yaml-cpp's own guard (2000 levels) stays as a backstop.
-
-struct ScanIssue {
-  bool failed = false;
-  int line = 0, column = 0;
-  std::string message;
-  size_t doc_start = 0;  // offset of the document holding the issue
-};
-
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-ScanIssue prescan_yaml(std::string_view text, int max_depth) {
-  ScanIssue issue;
-  std::vector<int> indents;  // block indentation columns, strictly increasing
-  int flow = 0;              // open [ and { across lines
-  char quote = 0;            // open quoted scalar across lines
-  int block_parent = -1;     // >= 0 while inside a block scalar: its parent's column
-  size_t doc_start = 0;
-  int line_no = 0;
-  auto fail = [&](int line, int col, int depth) {
-    issue.failed = true;
-    issue.line = line;
-    issue.column = col;
-    issue.doc_start = doc_start;
-    issue.message = "nesting too deep (more than " + std::to_string(max_depth) +
-                    " levels, reached " + std::to_string(depth) + "); refusing to parse";
-  };
-
-  size_t pos = 0;
-  while (pos < text.size() && !issue.failed) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    size_t line_offset = pos;
-    pos = end + 1;
-    ++line_no;
-
-    size_t indent = 0;
-    while (indent < line.size() && line[indent] == ' ') ++indent;
-    bool blank = indent == line.size() || (line.find_first_not_of(" \t", indent) == std::string_view::npos);
-
-    if (block_parent >= 0) {
-      if (blank || static_cast<int>(indent) > block_parent) continue;
-      block_parent = -1;
-    }
-    size_t p = 0;  // where token scanning starts
-    bool node_start = true;
-    int content_col = 0, last_indicator_col = -1;
-    if (quote == 0 && flow == 0) {
-      if (blank) continue;
-      bool marker = line.size() >= 3 && (line.substr(0, 3) == "---" || line.substr(0, 3) == "...") &&
-                    (line.size() == 3 || is_blank(line[3]));
-      if (marker) {
-        indents.clear();
-        if (line[0] == '-') doc_start = line_offset;
-        else doc_start = pos;
-        p = 3;
-        while (p < line.size() && is_blank(line[p])) ++p;
-        content_col = static_cast<int>(p);
-      } else if (line[0] == '%') {
-        continue;  // directive
-      } else {
-        p = indent;
-        if (line[p] == '#') continue;  // comment line
-        int col = static_cast<int>(indent);
-        while (!indents.empty() && indents.back() > col) indents.pop_back();
-        if (indents.empty() || indents.back() < col) indents.push_back(col);
-        // Compact indicators: "- - x", "- key: v", "? - x". Each opens a level.
-        while (p < line.size() && (line[p] == '-' || line[p] == '?' || line[p] == ':') &&
-               (p + 1 == line.size() || is_blank(line[p + 1]))) {
-          last_indicator_col = static_cast<int>(p);
-          ++p;
-          while (p < line.size() && is_blank(line[p])) ++p;
-          if (p == line.size() || line[p] == '#') break;
-          int c = static_cast<int>(p);
-          if (indents.back() < c) indents.push_back(c);
-          if (static_cast<int>(indents.size()) > max_depth) break;
-        }
-        content_col = static_cast<int>(p);
-        if (static_cast<int>(indents.size()) > max_depth) {
-          fail(line_no, static_cast<int>(p) + 1, static_cast<int>(indents.size()));
-          break;
-        }
-      }
-    } else {
-      node_start = quote == 0;
-    }
-
-    for (size_t i = p; i < line.size(); ++i) {
-      char c = line[i];
-      if (quote == '"') {
-        if (c == '\\') ++i;
-        else if (c == '"') quote = 0, node_start = false;
-        continue;
-      }
-      if (quote == '\'') {
-        if (c == '\'') {
-          if (i + 1 < line.size() && line[i + 1] == '\'') ++i;
-          else quote = 0, node_start = false;
-        }
-        continue;
-      }
-      if (is_blank(c)) continue;
-      if (c == '#' && (i == 0 || is_blank(line[i - 1]))) break;  // comment
-      if (flow > 0) {
-        if (c == '[' || c == '{') {
-          ++flow;
-          int depth = static_cast<int>(indents.size()) + flow;
-          if (depth > max_depth) { fail(line_no, static_cast<int>(i) + 1, depth); break; }
-          node_start = true;
-        } else if (c == ']' || c == '}') {
-          --flow;
-          node_start = false;
-        } else if (c == ',' || c == ':' || c == '?') {
-          node_start = true;
-        } else if ((c == '"' || c == '\'') && node_start) {
-          quote = c;
-        } else if ((c == '&' || c == '!') && node_start) {
-          while (i + 1 < line.size() && !is_blank(line[i + 1]) && line[i + 1] != ',' && line[i + 1] != ']' &&
-                 line[i + 1] != '}')
-            ++i;
-        } else {
-          node_start = false;
-        }
-        continue;
-      }
-      // Block context.
-      if (c == ':' && (i + 1 == line.size() || is_blank(line[i + 1]))) {
-        node_start = true;
-      } else if ((c == '-' || c == '?') && node_start && (i + 1 == line.size() || is_blank(line[i + 1]))) {
-        // a nested indicator mid-line (invalid in most places): keep scanning
-      } else if (node_start && (c == '[' || c == '{')) {
-        ++flow;
-        int depth = static_cast<int>(indents.size()) + flow;
-        if (depth > max_depth) { fail(line_no, static_cast<int>(i) + 1, depth); break; }
-        node_start = true;
-      } else if (node_start && (c == '"' || c == '\'')) {
-        quote = c;
-      } else if (node_start && (c == '&' || c == '!')) {
-        while (i + 1 < line.size() && !is_blank(line[i + 1])) ++i;  // anchor or tag: a node follows
-      } else if (node_start && (c == '|' || c == '>')) {
-        size_t j = i + 1;
-        while (j < line.size() && (line[j] == '+' || line[j] == '-' || (line[j] >= '0' && line[j] <= '9'))) ++j;
-        while (j < line.size() && is_blank(line[j])) ++j;
-        if (j == line.size() || line[j] == '#') {
-          if (static_cast<int>(i) == content_col) {
-            block_parent = last_indicator_col >= 0 ? last_indicator_col : content_col - 1;
-          } else {
-            block_parent = content_col;
-          }
-          break;
-        }
-        node_start = false;
-      } else {
-        node_start = false;
-      }
-    }
-  }
-  return issue;
-}
-
-// ---------------------------------------------------------------------------
-// YAML events -> json, without recursion.
 
 struct LoadFailure {
   int line = 0, column = 0;  // 1-based; 0 unknown
@@ -382,7 +206,13 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-json resolve_scalar(const std::string& tag, const std::string& value, const YAML::Mark& mark) {
+
+// A position in the text: 0-based line and column, -1 when the parser gave none.
+struct Mark {
+  int line = -1, column = -1;
+};
+
+json resolve_scalar(std::string_view tag, const std::string& value, const Mark& mark) {
   if (tag == "?") return resolve_plain(value);
   if (tag == "!" || tag.rfind("tag:yaml.org,2002:", 0) != 0) return value;  // quoted, block, custom tags
   if (ends_with(tag, ":str") || ends_with(tag, ":binary") || ends_with(tag, ":timestamp")) return value;
@@ -398,58 +228,58 @@ json resolve_scalar(const std::string& tag, const std::string& value, const YAML
                     "cannot read " + std::string(tag.substr(tag.rfind(':') + 1)) + " " + json(value).dump()};
 }
 
-class Builder : public YAML::EventHandler {
+bool is_null_text(std::string_view v) { return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL"; }
+
+// Builds documents from parser events with an explicit stack (no recursion),
+// bounding depth and node count (after alias expansion) as it goes.
+class Builder {
  public:
   Builder(const LoadLimits& limits, std::vector<RawDoc>* docs) : limits_(limits), docs_(docs) {}
 
-  void OnDocumentStart(const YAML::Mark&) override {
+  void document_start() {
     stack_.clear();
     anchors_.clear();
     doc_ = RawDoc{};
   }
-  void OnDocumentEnd() override { docs_->push_back(std::move(doc_)); }
+  void document_end() { docs_->push_back(std::move(doc_)); }
 
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    size_t before = nodes_;
-    count(1, mark);
-    value(json(nullptr), mark, anchor, before, true, "null");
-  }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    auto it = anchors_.find(anchor);
-    if (it == anchors_.end()) throw LoadFailure{mark.line + 1, mark.column + 1, "alias to an unfinished anchor"};
-    size_t before = nodes_;
-    count(it->second.second, mark);
-    bool scalar_key = !it->second.first.is_structured();
-    value(json(it->second.first), mark, 0, before, scalar_key,
-          scalar_key ? key_text(it->second.first) : std::string());
-  }
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& v) override {
+  // `tag` is "?" for a plain scalar without a tag, "!" for a quoted or block
+  // scalar without one, else the resolved tag ("tag:yaml.org,2002:str").
+  void scalar(const Mark& at, std::string_view tag, std::string_view anchor, std::string v) {
+    Mark mark = known(at);
     size_t before = nodes_;
     count(1, mark);
     if (expecting_key()) {
-      // Keys stay text: a plain `1` or `true` key is the string "1" / "true".
+      // Keys stay text: a plain `1` or `true` key is the string "1" / "true"; a plain null key is "null".
       Frame& f = stack_.back();
-      f.key = v;
+      bool plain = tag == "?";
+      f.merge_key = plain && v == "<<";
+      f.key = plain && is_null_text(v) ? std::string("null") : std::move(v);
       f.have_key = true;
       f.key_line = mark.line + 1;
       f.key_col = mark.column + 1;
-      f.merge_key = tag == "?" && v == "<<";
-      if (anchor != 0) anchors_[anchor] = {json(v), 1};
+      if (!anchor.empty()) anchors_[std::string(anchor)] = {json(f.key), 1};
       return;
     }
     value(resolve_scalar(tag, v, mark), mark, anchor, before, false, "");
   }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    open(json::array(), mark, anchor);
+  void alias(const Mark& at, std::string_view anchor) {
+    Mark mark = known(at);
+    auto it = anchors_.find(std::string(anchor));
+    if (it == anchors_.end()) {
+      throw LoadFailure{mark.line + 1, mark.column + 1,
+                        "unknown anchor " + json(std::string(anchor)).dump(-1, ' ', false, json::error_handler_t::replace) +
+                            " (an alias must follow its anchor's node)"};
+    }
+    size_t before = nodes_;
+    count(it->second.second, mark);
+    bool scalar_key = !it->second.first.is_structured();
+    value(json(it->second.first), mark, {}, before, scalar_key, scalar_key ? key_text(it->second.first) : std::string());
   }
-  void OnSequenceEnd() override { close(); }
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    open(json::object(), mark, anchor);
-  }
-  void OnMapEnd() override {
+  void sequence_start(const Mark& at, std::string_view anchor) { open(json::array(), known(at), anchor); }
+  void mapping_start(const Mark& at, std::string_view anchor) { open(json::object(), known(at), anchor); }
+  void sequence_end() { close(); }
+  void mapping_end() {
     Frame& f = stack_.back();
     // Merge keys ("<<: *base"): explicit keys win, earlier merges win over later ones.
     for (const json& src : f.merges) {
@@ -463,7 +293,7 @@ class Builder : public YAML::EventHandler {
  private:
   struct Frame {
     json value;
-    YAML::anchor_t anchor = 0;
+    std::string anchor;
     size_t nodes_before = 0;
     int line = 0;
     bool items_seq = false;  // the root mapping's "items" sequence
@@ -475,6 +305,12 @@ class Builder : public YAML::EventHandler {
     std::vector<json> merges;
   };
 
+  // The parser gives no position for some nodes (an empty value): use the last one seen.
+  Mark known(const Mark& m) {
+    if (m.line >= 0) last_ = m;
+    return last_;
+  }
+
   static std::string key_text(const json& v) {
     if (v.is_string()) return v.get<std::string>();
     return v.dump();
@@ -484,7 +320,7 @@ class Builder : public YAML::EventHandler {
     return !stack_.empty() && stack_.back().value.is_object() && !stack_.back().have_key;
   }
 
-  void count(size_t n, const YAML::Mark& mark) {
+  void count(size_t n, const Mark& mark) {
     nodes_ += n;
     if (nodes_ > limits_.max_nodes) {
       throw LoadFailure{mark.line + 1, mark.column + 1,
@@ -493,18 +329,17 @@ class Builder : public YAML::EventHandler {
     }
   }
 
-  void open(json v, const YAML::Mark& mark, YAML::anchor_t anchor) {
+  void open(json v, const Mark& mark, std::string_view anchor) {
     if (expecting_key()) throw LoadFailure{mark.line + 1, mark.column + 1, "complex mapping keys are not supported"};
-    // yaml-cpp guards its own recursion; this bounds ours the same way.
     if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
       throw LoadFailure{mark.line + 1, mark.column + 1,
-                        "nesting too deep (more than " + std::to_string(limits_.max_depth) + " levels)"};
+                        "nesting too deep (more than " + std::to_string(limits_.max_depth) + " levels); refusing to load"};
     }
     size_t before = nodes_;
     count(1, mark);
     Frame f;
     f.value = std::move(v);
-    f.anchor = anchor;
+    f.anchor = std::string(anchor);
     f.nodes_before = before;
     f.line = mark.line + 1;
     if (f.value.is_array() && stack_.size() == 1 && stack_[0].value.is_object() && stack_[0].key == "items")
@@ -515,15 +350,15 @@ class Builder : public YAML::EventHandler {
   void close() {
     Frame f = std::move(stack_.back());
     stack_.pop_back();
-    YAML::Mark mark;
+    Mark mark;
     mark.line = f.line - 1;
     value(std::move(f.value), mark, f.anchor, f.nodes_before, false, "");
   }
 
   // Places a finished value into its parent (or as the document root).
-  void value(json v, const YAML::Mark& mark, YAML::anchor_t anchor, size_t nodes_before, bool may_be_key,
+  void value(json v, const Mark& mark, std::string_view anchor, size_t nodes_before, bool may_be_key,
              const std::string& key_repr) {
-    if (anchor != 0) anchors_[anchor] = {v, nodes_ - nodes_before};
+    if (!anchor.empty()) anchors_[std::string(anchor)] = {v, nodes_ - nodes_before};
     if (stack_.empty()) {
       doc_.doc = std::move(v);
       doc_.line = mark.line + 1;
@@ -560,42 +395,120 @@ class Builder : public YAML::EventHandler {
       }
       throw LoadFailure{f.key_line, f.key_col, "merge key \"<<\" needs a mapping or a list of mappings"};
     }
-    if (f.value.contains(f.key)) {
-      throw LoadFailure{f.key_line, f.key_col, "duplicate key " + json(f.key).dump(-1, ' ', false,
-                                                                               json::error_handler_t::replace)};
+    auto [it, inserted] = f.value.get_ref<json::object_t&>().try_emplace(std::move(f.key));
+    if (!inserted) {
+      throw LoadFailure{f.key_line, f.key_col,
+                        "duplicate key " + json(it->first).dump(-1, ' ', false, json::error_handler_t::replace)};
     }
-    f.value[f.key] = std::move(v);
+    it->second = std::move(v);
   }
 
   const LoadLimits& limits_;
   std::vector<RawDoc>* docs_;
   std::vector<Frame> stack_;
-  std::map<YAML::anchor_t, std::pair<json, size_t>> anchors_;
+  std::unordered_map<std::string, std::pair<json, size_t>> anchors_;
   RawDoc doc_;
   size_t nodes_ = 0;
+  Mark last_{0, 0};
 };
 
+// libfyaml's diagnostics, captured instead of printed. Its text reads
+// "<source>:LINE:COLUMN: error: MESSAGE" followed by an excerpt of the input.
+void capture_diag(struct fy_diag*, void* user, const char* buf, size_t len) {
+  auto* out = static_cast<std::string*>(user);
+  if (out->size() < 4096) out->append(buf, std::min<size_t>(len, 4096));
+}
+
+LoadError diag_error(std::string_view file, const std::string& text) {
+  std::string_view first = text;
+  first = first.substr(0, first.find('\n'));
+  size_t tag = first.find(": error: ");
+  if (tag == std::string_view::npos) {
+    return make_error(file, 0, 0, first.empty() ? std::string("invalid YAML") : std::string(first));
+  }
+  std::string message(first.substr(tag + 9));
+  // Walk back over ":LINE:COLUMN" before ": error: ".
+  auto number_before = [&](size_t end, int* value) -> size_t {
+    size_t start = end;
+    while (start > 0 && std::isdigit(static_cast<unsigned char>(first[start - 1]))) --start;
+    if (start == end || start == 0 || first[start - 1] != ':') return std::string_view::npos;
+    std::from_chars(first.data() + start, first.data() + end, *value);
+    return start - 1;
+  };
+  int line = 0, col = 0;
+  size_t p = number_before(tag, &col);
+  if (p == std::string_view::npos || number_before(p, &line) == std::string_view::npos) line = col = 0;
+  return make_error(file, line, col, message);
+}
+
+std::string_view token_text(struct fy_token* t) {
+  if (t == nullptr) return {};
+  size_t len = 0;
+  const char* s = fy_token_get_text(t, &len);
+  return s == nullptr ? std::string_view() : std::string_view(s, len);
+}
+
+Mark event_mark(struct fy_event* e) {
+  const struct fy_mark* m = fy_event_start_mark(e);
+  if (m == nullptr) return {};
+  return {m->line, m->column};
+}
+
 // Parses YAML text into documents; on an error, the documents before it are kept.
+// libfyaml's event parser is iterative, so depth is bounded by the builder alone.
 void parse_yaml(std::string_view text, std::string_view file, const LoadLimits& limits, std::vector<RawDoc>* docs,
                 std::vector<LoadError>* errors) {
-  ScanIssue issue = prescan_yaml(text, limits.max_depth);
-  std::string_view parse_text = issue.failed ? text.substr(0, issue.doc_start) : text;
-  std::istringstream in{std::string(parse_text)};
+  std::string diag_text;
+  struct fy_diag_cfg dcfg {};
+  dcfg.fp = nullptr;
+  dcfg.output_fn = capture_diag;
+  dcfg.user = &diag_text;
+  dcfg.level = FYET_ERROR;
+  dcfg.module_mask = ~0u;
+  std::unique_ptr<struct fy_diag, void (*)(struct fy_diag*)> diag(fy_diag_create(&dcfg), fy_diag_destroy);
+  struct fy_parse_cfg cfg {};
+  // Sloppy flow indentation: like kubectl (go-yaml) and yaml-cpp, accept a multi-line quoted scalar whose
+  // continuation lines are indented less than its key (common in generated CRDs).
+  cfg.flags = static_cast<enum fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_JSON_NONE | FYPCF_DISABLE_DEPTH_LIMIT |
+                                                   FYPCF_SLOPPY_FLOW_INDENTATION);
+  cfg.diag = diag.get();
+  std::unique_ptr<struct fy_parser, void (*)(struct fy_parser*)> parser(diag ? fy_parser_create(&cfg) : nullptr,
+                                                                       fy_parser_destroy);
+  if (!parser || fy_parser_set_string(parser.get(), text.data(), text.size()) != 0) {
+    errors->push_back(make_error(file, 0, 0, "internal error: cannot start the YAML parser"));
+    return;
+  }
+  struct fy_parser* p = parser.get();
   Builder builder(limits, docs);
   try {
-    YAML::Parser parser(in);
-    while (parser.HandleNextDocument(builder)) {
+    while (struct fy_event* e = fy_parser_parse(p)) {
+      struct Release {
+        struct fy_parser* parser;
+        struct fy_event* event;
+        ~Release() { fy_parser_event_free(parser, event); }
+      } release{p, e};
+      switch (e->type) {
+        case FYET_DOCUMENT_START: builder.document_start(); break;
+        case FYET_DOCUMENT_END: builder.document_end(); break;
+        case FYET_MAPPING_START: builder.mapping_start(event_mark(e), token_text(e->mapping_start.anchor)); break;
+        case FYET_MAPPING_END: builder.mapping_end(); break;
+        case FYET_SEQUENCE_START: builder.sequence_start(event_mark(e), token_text(e->sequence_start.anchor)); break;
+        case FYET_SEQUENCE_END: builder.sequence_end(); break;
+        case FYET_ALIAS: builder.alias(event_mark(e), token_text(e->alias.anchor)); break;
+        case FYET_SCALAR: {
+          std::string_view tag = token_text(e->scalar.tag);
+          if (e->scalar.tag == nullptr) tag = fy_token_scalar_style(e->scalar.value) == FYSS_PLAIN ? "?" : "!";
+          builder.scalar(event_mark(e), tag, token_text(e->scalar.anchor), std::string(token_text(e->scalar.value)));
+          break;
+        }
+        default: break;
+      }
     }
   } catch (const LoadFailure& f) {
     errors->push_back(make_error(file, f.line, f.column, f.message));
     return;
-  } catch (const YAML::Exception& e) {
-    int line = e.mark.is_null() ? 0 : e.mark.line + 1;
-    int col = e.mark.is_null() ? 0 : e.mark.column + 1;
-    errors->push_back(make_error(file, line, col, e.msg));
-    return;
   }
-  if (issue.failed) errors->push_back(make_error(file, issue.line, issue.column, issue.message));
+  if (fy_parser_get_stream_error(p)) errors->push_back(diag_error(file, diag_text));
 }
 
 // ---------------------------------------------------------------------------

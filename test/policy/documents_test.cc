@@ -304,13 +304,93 @@ TEST(Documents, GarbageNeverThrows) {
                           "a: &x [*x]\n", "\t- tab\n", "%YAML 9.9\n---\na: 1\n", "{\"a\": 1} trailing",
                           "- &a\n- *a\n"};
   for (const char* in : inputs) {
+    testing::internal::CaptureStderr();
     LoadResult r = load_documents(in, "g.yaml");
-    (void)r;
     json out;
     std::string err;
-    (void)parse_single_document(in, "g.yaml", &out, &err);
+    bool single = parse_single_document(in, "g.yaml", &out, &err);
+    std::string printed = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(printed, "") << "the parser must not print: " << in;
+    for (const LoadError& e : r.errors) {
+      EXPECT_EQ(e.file, "g.yaml") << in;
+      EXPECT_FALSE(e.message.empty()) << in;
+    }
+    EXPECT_EQ(single, r.errors.empty()) << in << ": " << err;
+    if (!single) {
+      EXPECT_EQ(err.rfind("g.yaml", 0), 0u) << err;
+    }
   }
-  SUCCEED();
+}
+
+TEST(Documents, YamlSyntaxErrorsAreCleanFileLineColumnMessages) {
+  struct Case {
+    const char* text;
+    int line, column;
+    const char* message;
+  } cases[] = {
+      {"apiVersion: v1\nkind: Pod\nmetadata: {name: \"a\\q\"}\n", 3, 20, "invalid escape"},
+      {"apiVersion: v1\nkind: Pod\nmetadata:\n  name: 'x\n", 4, 10, "single-quoted scalar without closing quote"},
+      {"apiVersion: v1\nkind: Pod\nspec: @x\n", 3, 7, "plain scalar cannot start with '@'"},
+  };
+  for (const Case& c : cases) {
+    testing::internal::CaptureStderr();
+    LoadResult r = load_documents(c.text, "s.yaml");
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+    ASSERT_EQ(r.errors.size(), 1u) << c.text;
+    const LoadError& e = r.errors[0];
+    EXPECT_EQ(e.line, c.line) << e.str();
+    EXPECT_EQ(e.column, c.column) << e.str();
+    EXPECT_NE(e.message.find(c.message), std::string::npos) << e.str();
+    EXPECT_EQ(e.message.find("<memory"), std::string::npos) << e.str();
+    EXPECT_EQ(e.message.find("error:"), std::string::npos) << e.str();
+  }
+}
+
+TEST(Documents, KeysTagsAndAliasesReadLikeYamlCpp) {
+  LoadResult r = load_documents(
+      "apiVersion: v1\nkind: X\n"
+      "~: tilde-key\n"
+      "1: one\n"
+      "custom: !thing 12\n"
+      "bare: ! 12\n"
+      "verbatim: !<tag:yaml.org,2002:int> \"9\"\n"
+      "folded: >\n  a\n  b\n"
+      "&k anchored: v\n"
+      "list:\n- &item {x: 1}\n- *item\n",
+      "k.yaml");
+  ASSERT_EQ(r.objects.size(), 1u) << errors_of(r);
+  const json& d = r.objects[0].doc;
+  EXPECT_EQ(d["null"], "tilde-key");
+  EXPECT_EQ(d["1"], "one");
+  EXPECT_EQ(d["custom"], "12");
+  EXPECT_EQ(d["bare"], "12");
+  EXPECT_EQ(d["verbatim"], 9);
+  EXPECT_EQ(d["folded"], "a b\n");
+  EXPECT_EQ(d["anchored"], "v");
+  EXPECT_EQ(d["list"], (json{{{"x", 1}}, {{"x", 1}}}));
+
+  LoadResult unknown = load_documents("apiVersion: v1\nkind: X\nspec: *nowhere\n", "u.yaml");
+  ASSERT_EQ(unknown.errors.size(), 1u);
+  EXPECT_EQ(unknown.errors[0].line, 3);
+  EXPECT_NE(unknown.errors[0].message.find("unknown anchor \"nowhere\""), std::string::npos) << unknown.errors[0].str();
+
+  LoadResult badint = load_documents("apiVersion: v1\nkind: X\nn: !!int abc\n", "b.yaml");
+  ASSERT_EQ(badint.errors.size(), 1u);
+  EXPECT_EQ(badint.errors[0].str(), "b.yaml:3:10: cannot read int \"abc\"");
+
+  LoadResult complex_key = load_documents("apiVersion: v1\nkind: X\n? [a, b]\n: c\n", "c.yaml");
+  ASSERT_EQ(complex_key.errors.size(), 1u);
+  EXPECT_NE(complex_key.errors[0].message.find("complex mapping keys are not supported"), std::string::npos);
+}
+
+TEST(Documents, AnEmptyValueInAListTakesAPositionFromItsNeighbours) {
+  LoadResult r = load_documents("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: A\n  metadata:\n"
+                                "- apiVersion: v1\n  kind: B\n",
+                                "l.yaml");
+  ASSERT_EQ(r.objects.size(), 2u) << errors_of(r);
+  EXPECT_EQ(r.objects[0].where.line, 4);
+  EXPECT_EQ(r.objects[1].where.line, 7);
+  EXPECT_TRUE(r.objects[0].doc["metadata"].is_null());
 }
 
 TEST(Documents, ParseSingleDocument) {
