@@ -18,6 +18,36 @@ const json* child(const json& j, std::initializer_list<std::string_view> path) {
   return cur;
 }
 
+namespace {
+
+// Empties j's container depth first, so that each node is freed by its
+// parent's clear() with no children left to move (what nlohmann's destructor
+// would do with a heap-allocated stack); `depth` bounds the recursion, past
+// which a subtree is left whole to nlohmann.
+void empty_out(json& j, int depth) noexcept {
+  if (depth > 64) return;
+  if (j.is_object()) {
+    json::object_t& members = j.get_ref<json::object_t&>();
+    for (auto& member : members) {
+      if (member.second.is_structured()) empty_out(member.second, depth + 1);
+    }
+    members.clear();
+  } else if (j.is_array()) {
+    json::array_t& elements = j.get_ref<json::array_t&>();
+    for (json& element : elements) {
+      if (element.is_structured()) empty_out(element, depth + 1);
+    }
+    elements.clear();
+  }
+}
+
+}  // namespace
+
+void dispose(json* j) noexcept {
+  empty_out(*j, 0);
+  *j = nullptr;
+}
+
 std::string_view str_or(const json* j, std::string_view fallback) {
   if (j == nullptr || !j->is_string()) return fallback;
   return j->get_ref<const std::string&>();
