@@ -13,9 +13,11 @@ namespace {
 constexpr std::string_view kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
 constexpr size_t kMaxDepth = 256;
 
+void append_json(std::string* out, const json& j);  // below, with the response writing
+
 // A DOM builder for nlohmann's SAX interface that leaves out what no rule
-// reads: request.oldObject, request.object.metadata.managedFields and the
-// last-applied annotation. Those are about half of a kubectl review's bytes;
+// reads: request.oldObject, request.object.status,
+// request.object.metadata.managedFields and the last-applied annotation. Those are about half of a kubectl review's bytes;
 // skipping them avoids building and freeing their nodes.
 class FilteringSax {
  public:
@@ -39,6 +41,7 @@ class FilteringSax {
     const size_t depth = stack_.size();  // 1: the review, 2: request, 3: object, 4: metadata, 5: annotations
     if (depth <= 5) keys_[depth] = k;
     if ((depth == 2 && keys_[1] == "request" && k == "oldObject") ||
+        (depth == 3 && keys_[1] == "request" && keys_[2] == "object" && k == "status") ||
         (depth == 4 && in_object_metadata() && k == "managedFields") ||
         (depth == 5 && in_object_metadata() && keys_[4] == "annotations" && k == kLastApplied)) {
       skip_next_ = true;
@@ -246,6 +249,7 @@ bool parse_review(std::string_view body, Review* out, std::string* error) {
   }
   if (has_object) r.object.doc = std::move(*obj_it);
   *out = std::move(r);
+  dispose(&doc);
   return true;
 }
 
@@ -326,7 +330,7 @@ Decision mutate(const Review& review, const Context& ctx) {
   MutationResult m = rg::mutate(review.object, ctx);
   Decision d;
   try {
-    if (m.error.empty() && m.changed()) d.patch = m.patch.dump();
+    if (m.error.empty() && m.changed()) append_json(&d.patch, m.patch);  // = m.patch.dump()
     if (m.error.empty()) {
       // The apiserver's limits: 256 bytes a warning, 4 KiB in all.
       constexpr size_t kMaxWarnings = 15;
@@ -355,19 +359,84 @@ Decision mutate(const Review& review, const Context& ctx) {
 namespace {
 
 // Appends s as a JSON string exactly as nlohmann's dump(-1, ' ', false,
-// error_handler_t::replace) writes it: plain ASCII is copied; anything that
-// needs escaping or UTF-8 checking goes through nlohmann itself.
-void append_json_string(std::string* out, std::string_view s) {
+// handler) writes it: ASCII is copied or escaped here (as nlohmann does:
+// the short escapes, \u00XX in lower case for other control characters);
+// a string with non-ASCII bytes, which need UTF-8 checking, goes through
+// nlohmann itself (and with error_handler_t::strict, throws as it would).
+void append_json_string(std::string* out, std::string_view s,
+                        json::error_handler_t handler = json::error_handler_t::replace) {
   for (char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
-      *out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+    if (static_cast<unsigned char>(ch) >= 0x80) {
+      *out += json(std::string(s)).dump(-1, ' ', false, handler);
       return;
     }
   }
   out->push_back('"');
-  out->append(s);
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    out->push_back('\\');
+    switch (c) {
+      case '"': out->push_back('"'); break;
+      case '\\': out->push_back('\\'); break;
+      case '\b': out->push_back('b'); break;
+      case '\t': out->push_back('t'); break;
+      case '\n': out->push_back('n'); break;
+      case '\f': out->push_back('f'); break;
+      case '\r': out->push_back('r'); break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out->append("u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 15]);
+      }
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
   out->push_back('"');
+}
+
+// Appends j as nlohmann's dump() (compact, ensure_ascii false, strict UTF-8)
+// writes it: containers, strings and integers here, anything else (floats,
+// binary) through nlohmann.
+void append_json(std::string* out, const json& j) {
+  switch (j.type()) {
+    case json::value_t::object: {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& [key, value] : j.get_ref<const json::object_t&>()) {
+        if (!first) out->push_back(',');
+        first = false;
+        append_json_string(out, key, json::error_handler_t::strict);
+        out->push_back(':');
+        append_json(out, value);
+      }
+      out->push_back('}');
+      return;
+    }
+    case json::value_t::array: {
+      out->push_back('[');
+      bool first = true;
+      for (const json& value : j.get_ref<const json::array_t&>()) {
+        if (!first) out->push_back(',');
+        first = false;
+        append_json(out, value);
+      }
+      out->push_back(']');
+      return;
+    }
+    case json::value_t::string:
+      append_json_string(out, j.get_ref<const std::string&>(), json::error_handler_t::strict);
+      return;
+    case json::value_t::null: out->append("null"); return;
+    case json::value_t::boolean: out->append(j.get<bool>() ? "true" : "false"); return;
+    case json::value_t::number_integer: out->append(std::to_string(j.get<json::number_integer_t>())); return;
+    case json::value_t::number_unsigned: out->append(std::to_string(j.get<json::number_unsigned_t>())); return;
+    default: *out += j.dump(); return;
+  }
 }
 
 }  // namespace
@@ -407,6 +476,12 @@ std::string response_json(const Review& review, const Decision& d) {
     out += ']';
   }
   out += "}}";
+  return out;
+}
+
+std::string dump_json(const json& j) {
+  std::string out;
+  append_json(&out, j);
   return out;
 }
 

@@ -33,9 +33,9 @@ inline constexpr std::string_view kV1 = "admission.k8s.io/v1";
 inline constexpr std::string_view kV1beta1 = "admission.k8s.io/v1beta1";
 
 // The parts of request we use. `object.doc` is request.object without
-// metadata.managedFields and the kubectl last-applied-configuration
-// annotation (no rule reads them; dropping them while parsing halves the
-// work); request.oldObject is skipped for the same reason.
+// status, metadata.managedFields and the kubectl last-applied-configuration
+// annotation (no rule or default reads them; dropping them while parsing
+// halves the work); request.oldObject is skipped for the same reason.
 struct Review {
   std::string api_version;  // admission.k8s.io/v1 or v1beta1
   std::string uid;
@@ -45,6 +45,13 @@ struct Review {
   std::string ns, name;
   bool dry_run = false;
   Object object;            // null for DELETE
+
+  Review() = default;
+  Review(const Review&) = default;
+  Review(Review&&) = default;
+  Review& operator=(const Review&) = default;
+  Review& operator=(Review&&) = default;
+  ~Review() { dispose(&object.doc); }  // a review is freed once per request: the faster way
 };
 
 // Parses an AdmissionReview body. On bad input returns false with *error
@@ -88,5 +95,10 @@ std::string denial_message(const std::vector<Finding>& findings, const MessageLi
 std::vector<std::string> warnings_for(const std::vector<Finding>& findings);
 
 std::string base64(std::string_view bytes);
+
+// The same bytes as j.dump() (compact, UTF-8 as is, type_error 316 on invalid
+// UTF-8), written directly for containers, strings and integers: the /mutate
+// patch text.
+std::string dump_json(const json& j);
 
 }  // namespace rg::admission

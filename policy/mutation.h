@@ -32,6 +32,16 @@ struct MutationResult {
   std::vector<std::string> warnings;  // notes' messages ("set spec.template.spec...=RuntimeDefault")
   std::string error;                  // "" on success; on failure patch is [] and object the input
   bool changed() const { return !patch.empty(); }
+
+  MutationResult() = default;
+  MutationResult(const MutationResult&) = default;
+  MutationResult(MutationResult&&) = default;
+  MutationResult& operator=(const MutationResult&) = default;
+  MutationResult& operator=(MutationResult&&) = default;
+  ~MutationResult() {  // the object is a whole document: the faster way (policy/object.h)
+    dispose(&object);
+    dispose(&patch);
+  }
 };
 
 // Applies every enabled default to a copy of obj.doc and computes the patch.

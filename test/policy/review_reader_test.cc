@@ -41,13 +41,30 @@ bool same(const json& a, const json& b) {
   return a == b;
 }
 
-// What the reader should build: nlohmann's whole document minus the three
-// skipped places.
+// What the reader should build: nlohmann's whole document minus the skipped
+// places (review_reader.h): only apiVersion, kind and request at the top;
+// only what parse_review reads in request; no status, managedFields or
+// last-applied annotation in request.object.
 json expected(const std::string& body) {
   json j = json::parse(body);
-  if (!j.is_object() || !j.contains("request") || !j["request"].is_object()) return j;
+  if (!j.is_object()) return j;
+  for (auto it = j.begin(); it != j.end();) {
+    const std::string k = it.key();
+    it = k == "apiVersion" || k == "kind" || k == "request" ? std::next(it) : j.erase(it);
+  }
+  if (!j.contains("request") || !j["request"].is_object()) return j;
   json& req = j["request"];
-  req.erase("oldObject");
+  for (auto it = req.begin(); it != req.end();) {
+    const std::string k = it.key();
+    const bool kept = k == "uid" || k == "operation" || k == "subResource" || k == "kind" || k == "namespace" ||
+                      k == "name" || k == "dryRun" || k == "object";
+    it = kept ? std::next(it) : req.erase(it);
+  }
+  if (req.contains("kind") && req["kind"].is_object()) {
+    json& kind = req["kind"];
+    for (auto it = kind.begin(); it != kind.end();) it = it.key() == "kind" ? std::next(it) : kind.erase(it);
+  }
+  if (req.contains("object") && req["object"].is_object()) req["object"].erase("status");
   if (req.contains("object") && req["object"].is_object() && req["object"].contains("metadata") &&
       req["object"]["metadata"].is_object()) {
     json& md = req["object"]["metadata"];
@@ -85,35 +102,74 @@ TEST(ReviewReader, BuildsNlohmannsDocumentMinusWhatItSkips) {
 
 TEST(ReviewReader, SkipsOnlyTheExactPlaces) {
   const std::string body = R"({"apiVersion":"admission.k8s.io/v1","request":{"uid":"u","oldObject":{"a":1},
+    "kind":{"group":"argoproj.io","kind":"Rollout","version":"v1alpha1"},"userInfo":{"username":"x","groups":["a"]},
     "object":{"metadata":{"managedFields":[{"x":1}],"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}",
-    "team":"books"},"labels":{"managedFields":"kept"}},"spec":{"managedFields":1,"oldObject":2}},
-    "extra":{"oldObject":3}},"oldObject":4})";
+    "team":"books"},"labels":{"managedFields":"kept"}},"spec":{"managedFields":1,"oldObject":2,"userInfo":3,"status":4},
+    "status":{"request":{"oldObject":5},"conditions":[{"type":"Progressing"}]}},
+    "extra":{"oldObject":3},"dryRun":false,"name":"n","namespace":"ns","operation":"CREATE","subResource":"s"},
+    "oldObject":4,"kind":"AdmissionReview","response":{"uid":"r"}})";
   json doc;
   ASSERT_TRUE(read_review_fast(body, &doc));
   EXPECT_TRUE(same(doc, expected(body))) << doc.dump();
-  EXPECT_FALSE(doc["request"].contains("oldObject"));
-  EXPECT_EQ(doc["oldObject"], 4);
-  EXPECT_EQ(doc["request"]["extra"]["oldObject"], 3);
-  EXPECT_EQ(doc["request"]["object"]["spec"]["managedFields"], 1);
-  EXPECT_EQ(doc["request"]["object"]["metadata"]["labels"]["managedFields"], "kept");
-  EXPECT_FALSE(doc["request"]["object"]["metadata"].contains("managedFields"));
-  EXPECT_EQ(doc["request"]["object"]["metadata"]["annotations"], json({{"team", "books"}}));
+  EXPECT_EQ(doc, json::parse(R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u",
+    "kind":{"kind":"Rollout"},"dryRun":false,"name":"n","namespace":"ns","operation":"CREATE","subResource":"s",
+    "object":{"metadata":{"annotations":{"team":"books"},"labels":{"managedFields":"kept"}},
+    "spec":{"managedFields":1,"oldObject":2,"userInfo":3,"status":4}}}})"))
+      << doc.dump();
 }
 
+// The document nlohmann builds for `inner` placed at request.object, where
+// everything is built (and at the top level, where everything is skipped but
+// checked): numbers, escapes, UTF-8 and duplicates come out the same.
 TEST(ReviewReader, NumbersStringsAndDuplicatesAsNlohmann) {
-  const std::string body = R"({"u":0,"i":-1,"z":-0,"f":1.5,"e":1E3,"n":-2.5e-3,"big":18446744073709551615,
+  const std::string inner = R"({"u":0,"i":-1,"z":-0,"f":1.5,"e":1E3,"n":-2.5e-3,"big":18446744073709551615,
     "bigger":18446744073709551616,"small":-9223372036854775808,"smaller":-9223372036854775809,"max":1.7976931348623157e308,
     "s":"a\"b\\c\/d\b\f\n\r\t\u00e9\u20ac\ud83d\ude00\u0000end","utf8":"é€😀","dup":1,"dup":{"x":[1,2,{}]},"empty":[],"o":{},
-    "t":true,"fa":false,"nu":null})";
+    "t":true,"fa":false,"nu":null,"esc\"key\u00e9":"v","long key with no escapes at all":"a value longer than sixteen bytes",
+    "k\\":"\u0041\u00418 bytes+\"0123456789abcdef0123456789\"","d2":{"b":1,"a":2,"c":3,"a":4,"b":{"z":[]},"0":5},
+    "tail":"\u00e9\u00e9"})";
+  const std::string body = R"({"request":{"object":)" + inner + R"(},"skipped":)" + inner + "}";
   json doc;
   ASSERT_TRUE(read_review_fast(body, &doc));
-  EXPECT_TRUE(same(doc, json::parse(body))) << doc.dump();
-  EXPECT_TRUE(doc["u"].is_number_unsigned());
-  EXPECT_TRUE(doc["z"].is_number_integer() && !doc["z"].is_number_unsigned());
-  EXPECT_TRUE(doc["bigger"].is_number_float());
-  EXPECT_TRUE(doc["smaller"].is_number_float());
-  EXPECT_EQ(doc["dup"], json::parse(R"({"x":[1,2,{}]})"));
-  EXPECT_EQ(doc["s"].get<std::string>().size(), 25u);
+  const json want = json::parse(inner);
+  EXPECT_TRUE(same(doc["request"]["object"], want)) << doc.dump();
+  EXPECT_FALSE(doc.contains("skipped"));
+  const json& o = doc["request"]["object"];
+  EXPECT_TRUE(o["u"].is_number_unsigned());
+  EXPECT_TRUE(o["z"].is_number_integer() && !o["z"].is_number_unsigned());
+  EXPECT_TRUE(o["bigger"].is_number_float());
+  EXPECT_TRUE(o["smaller"].is_number_float());
+  EXPECT_EQ(o["dup"], json::parse(R"({"x":[1,2,{}]})"));
+  EXPECT_EQ(o["s"].get<std::string>().size(), 25u);
+  EXPECT_EQ(o["esc\"key\xC3\xA9"], "v");
+  EXPECT_EQ(o["k\\"], "AA8 bytes+\"0123456789abcdef0123456789\"");
+  EXPECT_EQ(o["d2"], json::parse(R"({"0":5,"a":4,"b":{"z":[]},"c":3})"));
+  EXPECT_EQ(o["tail"], "\xC3\xA9\xC3\xA9");
+}
+
+// Strings of every length up to 40 with a special byte at every position:
+// the 16- and 8-byte scans and the byte-by-byte tail find the same end.
+TEST(ReviewReader, StringScanFindsEverySpecialByte) {
+  const std::vector<std::string> specials = {"\\\"", "\\\\", "\\n", "\\u00e9", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"};
+  for (size_t len = 0; len <= 40; ++len) {
+    for (size_t at = 0; at <= len; ++at) {
+      for (const std::string& sp : specials) {
+        std::string text(len, 'x');
+        text.insert(at, sp);
+        const std::string body = "{\"request\":{\"object\":{\"k" + text + "\":\"" + text + "\"}},\"s\":\"" + text + "\"}";
+        json doc;
+        ASSERT_TRUE(read_review_fast(body, &doc)) << body;
+        ASSERT_TRUE(same(doc, expected(body))) << body;
+        // A control byte instead is refused wherever it sits, built or skipped.
+        std::string bad = body;
+        bad[bad.find(text) + at] = '\x1f';
+        EXPECT_FALSE(read_review_fast(bad, &doc)) << bad;
+        bad = body;
+        bad[bad.rfind(text) + at] = '\x1f';
+        EXPECT_FALSE(read_review_fast(bad, &doc)) << bad;
+      }
+    }
+  }
 }
 
 TEST(ReviewReader, GivesUpOnWhatNlohmannRefusesOrMustDecide) {
@@ -123,18 +179,29 @@ TEST(ReviewReader, GivesUpOnWhatNlohmannRefusesOrMustDecide) {
       "{\"a\":\"\x01\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}", "{\"a\":\"\\u12\"}",
       "{\"a\":\"\xC0\xAF\"}", "{\"a\":\"\xED\xA0\x80\"}", "{\"a\":\"\xF4\x90\x80\x80\"}", "{\"a\":\"\xE2\x82\"}",
       "{\"a\":1e999}", "{\"a\":1} x", "{\"a\":1}{}", "{'a':1}", "{\"a\":1 /*c*/}", "{\"a\":NaN}",
+      "{\"a\\x\":1}", "{\"a\":\"\\ud800\\u0041\"}", "{\"a\":\"0123456789abcdef\x7f\x80\"}",
       "\xEF\xBB\xBF{\"a\":1}",  // nlohmann accepts a BOM: it decides
   };
   for (const std::string& body : refused) {
     json doc;
-    EXPECT_FALSE(read_review_fast(body, &doc)) << body;
+    EXPECT_FALSE(read_review_fast(body, &doc)) << body;  // skipped members are checked too
+    if (body.size() < 2 || body[0] != '{' || body.back() != '}') continue;
+    // The same inside request.object (built) and request.oldObject (skipped).
+    for (const char* place : {"object", "oldObject"}) {
+      const std::string nested = std::string("{\"request\":{\"") + place + "\":" + body + "}}";
+      EXPECT_FALSE(read_review_fast(nested, &doc)) << nested;
+    }
   }
   std::string deep = "{\"a\":" + std::string(kMaxFastDepth, '[') + std::string(kMaxFastDepth, ']') + "}";
   json doc;
   EXPECT_FALSE(read_review_fast(deep, &doc));
   std::string ok = "{\"a\":" + std::string(kMaxFastDepth - 2, '[') + std::string(kMaxFastDepth - 2, ']') + "}";
   EXPECT_TRUE(read_review_fast(ok, &doc));
-  EXPECT_TRUE(same(doc, json::parse(ok)));
+  EXPECT_TRUE(same(doc, expected(ok)));
+  ok = "{\"request\":{\"object\":{\"a\":" + std::string(kMaxFastDepth - 4, '[') + std::string(kMaxFastDepth - 4, ']') +
+       "}}}";
+  EXPECT_TRUE(read_review_fast(ok, &doc));
+  EXPECT_TRUE(same(doc, expected(ok)));
 }
 
 // Damaged reviews (cut short, a byte changed, a byte inserted or removed):
