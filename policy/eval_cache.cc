@@ -34,6 +34,13 @@ std::shared_ptr<const psa::PodTemplate> EvalCache::pod_template(const json& doc)
   return slot;
 }
 
+std::shared_ptr<const std::vector<AnalysisTemplateRef>> EvalCache::template_refs(const json& doc) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<const std::vector<AnalysisTemplateRef>>& slot = refs_[&doc];
+  if (slot == nullptr) slot = std::make_shared<const std::vector<AnalysisTemplateRef>>(analysis_template_refs(doc));
+  return slot;
+}
+
 std::shared_ptr<const analysis::TemplateAnalysis> EvalCache::template_analysis(const json& doc, const Context& ctx) {
   {
     std::lock_guard<std::mutex> lock(mu_);

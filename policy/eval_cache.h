@@ -23,6 +23,7 @@ namespace rg {
 
 struct Context;
 struct ScaleTarget;
+struct AnalysisTemplateRef;
 class Inventory;
 namespace analysis {
 struct TemplateAnalysis;
@@ -51,11 +52,16 @@ class EvalCache {
   // doc.spec.template walked once (psa::walk_pod_template), keyed by doc's
   // address: the 19 pod-security rules of an evaluation share it.
   std::shared_ptr<const psa::PodTemplate> pod_template(const json& doc);
+  // analysis_template_refs(doc) (policy/rollout_refs.h), keyed by doc's
+  // address: the Rollout rules that read a Rollout's template references
+  // share one list.
+  std::shared_ptr<const std::vector<AnalysisTemplateRef>> template_refs(const json& doc);
 
  private:
   std::mutex mu_;
   std::unordered_map<const json*, std::shared_ptr<const analysis::TemplateAnalysis>> analyses_;
   std::unordered_map<const json*, std::shared_ptr<const psa::PodTemplate>> pods_;
+  std::unordered_map<const json*, std::shared_ptr<const std::vector<AnalysisTemplateRef>>> refs_;
   // Per namespace scanned ("\x01" = every namespace, for cluster templates,
   // where only clusterScope references count): template name -> Rollouts.
   std::unordered_map<std::string, std::unordered_map<std::string, std::vector<const Object*>>> users_;

@@ -1,6 +1,7 @@
 #include "policy/rollout_refs.h"
 
 #include "policy/autoscaling.h"
+#include "policy/eval_cache.h"
 #include "policy/messages.h"
 
 namespace rg {
@@ -42,6 +43,11 @@ void add_templates(const json* analysis, std::string_view base, AnalysisUse use,
 }
 
 }  // namespace
+
+std::shared_ptr<const std::vector<AnalysisTemplateRef>> shared_template_refs(const json& rollout, EvalCache* cache) {
+  if (cache != nullptr) return cache->template_refs(rollout);
+  return std::make_shared<const std::vector<AnalysisTemplateRef>>(analysis_template_refs(rollout));
+}
 
 const json* canary_strategy(const json& rollout) {
   const json* c = child(rollout, {"spec", "strategy", "canary"});

@@ -5,6 +5,7 @@
 // absent.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,13 @@ struct AnalysisTemplateRef {
 // Every template reference of a Rollout, in document order: steps (analysis
 // and experiment analyses), background analysis, pre- and post-promotion.
 std::vector<AnalysisTemplateRef> analysis_template_refs(const json& rollout);
+
+class EvalCache;
+// The same list, through `cache` when there is one (the Rollout rules of one
+// evaluation share it: EvalCache::template_refs), else computed here. Keep
+// the pointer while reading the list (not `for (r : *shared_template_refs())`:
+// without a cache the temporary owns the only copy).
+std::shared_ptr<const std::vector<AnalysisTemplateRef>> shared_template_refs(const json& rollout, EvalCache* cache);
 
 // The referenced template in the inventory (AnalysisTemplate in `ns`, or the
 // cluster-scoped ClusterAnalysisTemplate); nullptr when absent.

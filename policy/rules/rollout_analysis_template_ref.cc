@@ -16,7 +16,8 @@ namespace {
 std::vector<Finding> check(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
   if (obj.group() != "argoproj.io" || !ctx.inventory.complete()) return out;
-  for (const AnalysisTemplateRef& ref : analysis_template_refs(obj.doc)) {
+  const std::shared_ptr<const std::vector<AnalysisTemplateRef>> refs = shared_template_refs(obj.doc, ctx.cache);
+  for (const AnalysisTemplateRef& ref : *refs) {
     if (ref.name.empty() || find_analysis_template(ctx.inventory, obj.ns(), ref) != nullptr) continue;
     AnalysisTemplateRef other = ref;
     other.cluster_scope = !ref.cluster_scope;

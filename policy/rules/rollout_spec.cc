@@ -20,6 +20,7 @@
 // - Only a practical part of Kubernetes' pod template validation is
 //   repeated (the parts Argo's e2e "malformed" fixtures exercise).
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "policy/argo.h"
@@ -111,7 +112,7 @@ std::string value_of(const json* v) {
 
 class Checker {
  public:
-  explicit Checker(const json& doc) : doc_(doc) {
+  Checker(const json& doc, EvalCache* cache) : doc_(doc), cache_(cache) {
     const json* s = child(doc, "spec");
     spec_ = s != nullptr && s->is_object() ? s : &kEmpty;
   }
@@ -600,10 +601,31 @@ class Checker {
     // Argo's hasMultipleStepsType counts only these four; setCanaryScale and
     // setHeaderRoute may share a step (upstream examples/apisix/rollout.yaml).
     static constexpr std::string_view kExclusive[] = {"setWeight", "pause", "experiment", "analysis"};
+    // The step's set (present, not null) members among kTypes, found in one
+    // pass over the step rather than a lookup per use.
+    const json* typed[std::size(kTypes)] = {};
+    if (step.is_object()) {
+      for (const auto& [key, value] : step.get_ref<const json::object_t&>()) {
+        if (value.is_null()) continue;
+        for (size_t k = 0; k < std::size(kTypes); ++k) {
+          if (key == kTypes[k]) typed[k] = &value;
+        }
+      }
+    }
+    const auto field = [&](std::string_view t) -> const json* {
+      for (size_t k = 0; k < std::size(kTypes); ++k) {
+        if (kTypes[k] == t) return typed[k];
+      }
+      return nullptr;
+    };
+    const auto object_member = [&](std::string_view t) -> const json* {
+      const json* v = field(t);
+      return v != nullptr && v->is_object() ? v : nullptr;
+    };
     bool any_type = false;
-    for (std::string_view t : kTypes) any_type = any_type || set_field(&step, t) != nullptr;
+    for (const json* v : typed) any_type = any_type || v != nullptr;
     size_t n_exclusive = 0;
-    for (std::string_view t : kExclusive) n_exclusive += set_field(&step, t) != nullptr ? 1 : 0;
+    for (std::string_view t : kExclusive) n_exclusive += field(t) != nullptr ? 1 : 0;
     if (!any_type) {
       add(sp(), argo::field_invalid(sp(), short_json(step), kInvalidStep),
           "give the step one of setWeight, pause, analysis, experiment, setCanaryScale, setHeaderRoute, "
@@ -611,7 +633,7 @@ class Checker {
     } else if (n_exclusive > 1) {
       std::vector<std::string> exclusive;
       for (std::string_view t : kExclusive) {
-        if (set_field(&step, t) != nullptr) exclusive.emplace_back(t);
+        if (field(t) != nullptr) exclusive.emplace_back(t);
       }
       add(sp(), argo::field_invalid(sp(), short_json(step), kInvalidStep),
           "split the step into " + std::to_string(exclusive.size()) + " steps, one each for " + join_quote(exclusive));
@@ -619,7 +641,7 @@ class Checker {
 
     int64_t max_weight = 100;
     if (tr != nullptr) max_weight = argo::json_int(set_field(tr, "maxTrafficWeight")).value_or(100);
-    if (const json* w = set_field(&step, "setWeight")) {
+    if (const json* w = field("setWeight")) {
       auto n = argo::json_int(w);
       if (!n || *n < 0 || *n > max_weight) {
         add(path_key(sp(), "setWeight"),
@@ -627,20 +649,20 @@ class Checker {
             "set setWeight to a whole number between 0 and " + num(max_weight));
       }
     }
-    if (const json* pause = set_field(&step, "pause"); pause != nullptr && pause->is_object()) {
+    if (const json* pause = field("pause"); pause != nullptr && pause->is_object()) {
       const json* d = set_field(pause, "duration");
       if (argo::pause_duration_seconds(d) < 0) {
         add(path_key(sp(), "pause.duration"), argo::field_invalid(path_key(sp(), "pause.duration"), value_of(d), kInvalidDuration),
             "use whole seconds (30) or a duration string (\"30s\", \"5m\", \"1h\"); `pause: {}` waits for promotion");
       }
     }
-    if (set_field(&step, "setCanaryScale") != nullptr && tr == nullptr) {
+    if (field("setCanaryScale") != nullptr && tr == nullptr) {
       add("spec.strategy.canary.trafficRouting", argo::field_required("spec.strategy.canary.trafficRouting", kSetCanaryScaleTR),
           "add trafficRouting, or replace setCanaryScale with setWeight");
     }
     bool has_istio = set_field(tr, "istio") != nullptr;
     bool has_alb = set_field(tr, "alb") != nullptr;
-    if (const json* hr = set_field(&step, "setHeaderRoute")) {
+    if (const json* hr = field("setHeaderRoute")) {
       const std::string p = path_key(sp(), "setHeaderRoute");
       if (tr == nullptr || (!has_istio && !has_alb && set_field(tr, "apisix") == nullptr && !has_plugins(tr))) {
         add(p, argo::field_invalid(p, short_json(*hr), kSetHeaderRouteTR),
@@ -651,7 +673,7 @@ class Checker {
         }
       }
     }
-    if (const json* mr = set_field(&step, "setMirrorRoute")) {
+    if (const json* mr = field("setMirrorRoute")) {
       const std::string p = path_key(sp(), "setMirrorRoute");
       if (!has_istio) {
         add(p, argo::field_invalid(p, short_json(*mr), kSetMirrorRouteTR), "use setMirrorRoute only with Istio traffic routing");
@@ -665,8 +687,8 @@ class Checker {
         }
       }
     }
-    const json* hr = object_field(&step, "setHeaderRoute");
-    const json* mr = object_field(&step, "setMirrorRoute");
+    const json* hr = object_member("setHeaderRoute");
+    const json* mr = object_member("setMirrorRoute");
     if (tr != nullptr && (hr != nullptr || mr != nullptr)) {
       if (set_field(tr, "managedRoutes") == nullptr) {
         const std::string p = "spec.strategy.canary.trafficRouting.managedRoutes";
@@ -676,7 +698,7 @@ class Checker {
         if (mr != nullptr) check_route_managed(tr, string_field(mr, "name"), path_key(sp(), "setMirrorRoute"));
       }
     }
-    if (const json* exp = object_field(&step, "experiment")) {
+    if (const json* exp = object_member("experiment")) {
       if (const json* templates = array_field(exp, "templates")) {
         for (size_t t = 0; t < templates->size(); ++t) {
           const json* w = set_field(&(*templates)[t], "weight");
@@ -696,11 +718,12 @@ class Checker {
         }
       }
     }
-    if (const json* an = object_field(&step, "analysis")) check_args(set_field(an, "args"), path_key(sp(), "analysis.args"));
+    if (const json* an = object_member("analysis")) check_args(set_field(an, "args"), path_key(sp(), "analysis.args"));
   }
 
   void check_analysis_refs() {
-    for (const AnalysisTemplateRef& ref : analysis_template_refs(doc_)) {
+    const std::shared_ptr<const std::vector<AnalysisTemplateRef>> refs = shared_template_refs(doc_, cache_);
+    for (const AnalysisTemplateRef& ref : *refs) {
       if (!ref.name.empty()) continue;
       const std::string p = path_key(ref.path, "templateName");
       add(p, argo::field_required(p, "analysis template reference must name a template"),
@@ -709,14 +732,15 @@ class Checker {
   }
 
   const json& doc_;
+  EvalCache* cache_;
   const json* spec_;
   std::vector<Finding> out_;
 };
 
-std::vector<Finding> check(const Object& obj, const Context&) {
+std::vector<Finding> check(const Object& obj, const Context& ctx) {
   if (obj.group() != "argoproj.io") return {};
   try {
-    return Checker(obj.doc).run();
+    return Checker(obj.doc, ctx.cache).run();
   } catch (const std::exception&) {
     // Every read above is type-checked; this only guards allocation failures.
     return {};

@@ -17,7 +17,8 @@ namespace {
 std::vector<Finding> check(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
   if (obj.group() != "argoproj.io") return out;
-  for (const AnalysisTemplateRef& ref : analysis_template_refs(obj.doc)) {
+  const std::shared_ptr<const std::vector<AnalysisTemplateRef>> refs = shared_template_refs(obj.doc, ctx.cache);
+  for (const AnalysisTemplateRef& ref : *refs) {
     if (ref.use != AnalysisUse::Step && ref.use != AnalysisUse::PrePromotion &&
         ref.use != AnalysisUse::PostPromotion) {
       continue;
