@@ -2,11 +2,47 @@
 
 namespace rg {
 
+namespace {
+
+// std::less<> on the map's keys (bytes compared as unsigned char, then
+// length), inline: the rules look up ~250 keys per evaluation, and a memcmp
+// call per comparison was a fifth of evaluate().
+bool key_less(std::string_view a, std::string_view b) {
+  const size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+  }
+  return a.size() < b.size();
+}
+
+}  // namespace
+
 const json* child(const json& j, std::string_view key) {
   if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  if (it == j.end()) return nullptr;
-  return &*it;
+  const json::object_t& members = j.get_ref<const json::object_t&>();
+#if defined(__GLIBCXX__)
+  // std::map::find, walking libstdc++'s red-black tree (lower bound, then an
+  // equality test) with key_less instead of the map's memcmp-calling
+  // comparator. object_test checks it against find() on every key.
+  using Node = std::_Rb_tree_node<json::object_t::value_type>;
+  const std::_Rb_tree_node_base* const header = members.end()._M_node;
+  const std::_Rb_tree_node_base* x = header->_M_parent;  // the root; null when empty
+  const std::_Rb_tree_node_base* bound = header;
+  while (x != nullptr) {
+    if (!key_less(static_cast<const Node*>(x)->_M_valptr()->first, key)) {
+      bound = x;
+      x = x->_M_left;
+    } else {
+      x = x->_M_right;
+    }
+  }
+  if (bound == header) return nullptr;
+  const json::object_t::value_type& member = *static_cast<const Node*>(bound)->_M_valptr();
+  return std::string_view(member.first) == key ? &member.second : nullptr;
+#else
+  auto it = members.find(key);
+  return it == members.end() ? nullptr : &it->second;
+#endif
 }
 
 const json* child(const json& j, std::initializer_list<std::string_view> path) {

@@ -3,9 +3,13 @@
 // takes over, so a deep document cannot overflow the stack).
 #include "policy/object.h"
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+
+#include "test/support/conformance.h"
 
 namespace rg {
 namespace {
@@ -41,6 +45,57 @@ TEST(Dispose, SiblingsSharingNothing) {
   dispose(&a);
   EXPECT_TRUE(a.is_null());
   EXPECT_EQ(b, json::parse(R"({"x":[1,2,{"y":"z"}]})"));
+}
+
+// child() walks the map itself: it must find exactly what find() finds, for
+// present keys and for absent ones next to them in the order (prefixes,
+// extensions, one byte changed, bytes above 0x7f, embedded NULs).
+void expect_child_as_find(const json& j, int* checked) {
+  if (j.is_array()) {
+    for (const json& e : j) expect_child_as_find(e, checked);
+    return;
+  }
+  if (!j.is_object()) return;
+  std::vector<std::string> probes = {"", "~", "\x7f", "\xc3\xa9", std::string("\0", 1), "zzzzzzzzzzzzzzzzzzzz"};
+  for (const auto& [key, value] : j.items()) {
+    probes.push_back(key);
+    probes.push_back(key + "x");
+    probes.push_back(key + std::string("\0", 1));
+    if (!key.empty()) {
+      probes.push_back(key.substr(0, key.size() - 1));
+      std::string up = key, down = key, high = key;
+      up.back() = static_cast<char>(up.back() + 1);
+      down.back() = static_cast<char>(down.back() - 1);
+      high.front() = '\xff';
+      probes.push_back(up);
+      probes.push_back(down);
+      probes.push_back(high);
+    }
+    expect_child_as_find(value, checked);
+  }
+  for (const std::string& k : probes) {
+    auto it = j.find(k);
+    const json* want = it == j.end() ? nullptr : &*it;
+    ASSERT_EQ(child(j, k), want) << k << " in " << j.dump().substr(0, 200);
+    ++*checked;
+  }
+}
+
+TEST(Child, FindsWhatFindFinds) {
+  int checked = 0;
+  for (const char* text : {"{}", R"({"a":1})", R"({"":1,"\u0000":2,"\u00e9":3,"z":4,"\u007f":5,"a\u0000b":6,"a":7})",
+                           R"({"b":1,"a":2,"c":3,"ab":4,"abc":5,"B":6,"aa":7,"ba":8})", "[]", "1", "null"}) {
+    expect_child_as_find(json::parse(text), &checked);
+  }
+  json wide = json::object();
+  for (int i = 0; i < 300; ++i) wide["key-" + std::to_string(i * 7919 % 1000)] = i;
+  expect_child_as_find(wide, &checked);
+  for (const auto& e : std::filesystem::directory_iterator(test::source_dir() + "/samples/admission-reviews/good")) {
+    expect_child_as_find(json::parse(test::read_file(e.path().string())), &checked);
+  }
+  EXPECT_GT(checked, 10000);
+  EXPECT_EQ(child(json::parse("[1]"), "a"), nullptr);
+  EXPECT_EQ(child(json("s"), "a"), nullptr);
 }
 
 }  // namespace
