@@ -25,7 +25,13 @@ std::string key(std::string_view group, std::string_view kind, std::string_view 
 
 void MemoryInventory::add(Object obj) {
   objects_.push_back(std::make_unique<Object>(std::move(obj)));
-  const Object* o = objects_.back().get();
+  index(objects_.back().get());
+}
+
+void MemoryInventory::add_unowned(const Object& obj) { index(&obj); }
+
+void MemoryInventory::index(const Object* o) {
+  ++count_;
   // The first object with a name wins, as in a linear scan in insertion order.
   by_name_.try_emplace(key(o->group(), o->kind(), o->ns(), o->name()), o);
   by_kind_[std::string(o->kind())].push_back(o);

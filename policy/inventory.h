@@ -36,21 +36,27 @@ class Inventory {
 class MemoryInventory : public Inventory {
  public:
   MemoryInventory() = default;
-  // Objects are copied; the inventory owns them.
+  // Objects are copied (or moved in); the inventory owns them.
   void add(Object obj);
+  // Indexes `obj` without copying it; the caller keeps it alive and unchanged
+  // for the inventory's lifetime (the CLI, whose objects live for the run).
+  void add_unowned(const Object& obj);
   const Object* find(std::string_view group, std::string_view kind, std::string_view ns,
                      std::string_view name) const override;
   std::vector<const Object*> list(std::string_view kind, std::string_view ns) const override;
-  size_t size() const { return objects_.size(); }
+  size_t size() const { return count_; }  // objects added, owned or not
   void set_complete(bool c, std::string reason = "") { complete_ = c; reason_ = std::move(reason); }
   bool complete() const override { return complete_; }
   std::string incomplete_reason() const override { return reason_; }
 
  private:
+  void index(const Object* o);
+
   std::vector<std::unique_ptr<Object>> objects_;
   std::unordered_map<std::string, const Object*> by_name_;               // group, kind, ns, name
   std::unordered_map<std::string, std::vector<const Object*>> by_kind_;  // kind
   std::unordered_map<std::string, std::vector<const Object*>> by_kind_ns_;  // kind, ns
+  size_t count_ = 0;
   bool complete_ = true;
   std::string reason_;
 };

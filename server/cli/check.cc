@@ -38,8 +38,8 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
 
     // Every object of the run is visible to cross-object rules, whether or
     // not a rule reads its kind (a Deployment matters to an HPA rule).
-    MemoryInventory inventory;
-    for (const Object& o : objects) inventory.add(o);
+    MemoryInventory inventory;  // points at `objects`, which outlive it (declared first)
+    for (const Object& o : objects) inventory.add_unowned(o);
     // The inventory and policy do not change during the run: one cache for all.
     EvalCache cache;
     Context ctx{policy, inventory};
@@ -73,6 +73,9 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
       case OutputFormat::Sarif: out << render_sarif(report); break;
     }
     out.flush();
+    // Free the documents on the same threads that read them, not one by one
+    // on this one: for a large run that serial teardown is a tenth of the time.
+    parallel_for(objects.size(), jobs, [&](size_t i) { objects[i].doc = json(); });
     return report.exit_code();
   } catch (const std::exception& e) {
     err << "rollout-guard check: internal error: " << e.what() << "\n";

@@ -64,6 +64,21 @@ TEST(MemoryInventory, FindsFirstAddedAndListsInInsertionOrder) {
   EXPECT_EQ(tricky.list("Service", "a").size(), 0u);
 }
 
+TEST(MemoryInventory, UnownedObjectsAreIndexedInPlaceAlongsideOwnedOnes) {
+  std::vector<Object> mine = {obj("apps/v1", "Deployment", "a", "web", {{"replicas", 1}}),
+                              obj("argoproj.io/v1alpha1", "Rollout", "a", "web")};
+  MemoryInventory inv;
+  for (const Object& o : mine) inv.add_unowned(o);
+  inv.add(obj("apps/v1", "Deployment", "a", "api"));
+  EXPECT_EQ(inv.find("apps", "Deployment", "a", "web"), &mine[0]);  // the caller's object, not a copy
+  EXPECT_EQ(inv.find("argoproj.io", "Rollout", "a", "web"), &mine[1]);
+  auto deployments = inv.list("Deployment", "a");
+  ASSERT_EQ(deployments.size(), 2u);
+  EXPECT_EQ(deployments[0], &mine[0]);
+  EXPECT_EQ(deployments[1]->name(), "api");
+  EXPECT_EQ(inv.size(), 3u);
+}
+
 TEST(EvalCache, RolloutsUsingMatchesTheirReferences) {
   MemoryInventory inv;
   inv.add(obj("argoproj.io/v1alpha1", "Rollout", "a", "r1", rollout_spec({{"rate", false}, {"rate", false}})));
