@@ -182,7 +182,8 @@ bool parse_int(std::string_view s, json* out) {
   return true;
 }
 
-json resolve_plain(const std::string& v) {
+// Takes the text by value: a plain string (the common case) moves into the json.
+json resolve_plain(std::string v) {
   if (v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL") return nullptr;
   if (v == "true" || v == "True" || v == "TRUE") return true;
   if (v == "false" || v == "False" || v == "FALSE") return false;
@@ -199,22 +200,21 @@ json resolve_plain(const std::string& v) {
       return neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
     if (v == ".nan" || v == ".NaN" || v == ".NAN") return std::numeric_limits<double>::quiet_NaN();
   }
-  return v;
+  return json(std::move(v));
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-
 // A position in the text: 0-based line and column, -1 when the parser gave none.
 struct Mark {
   int line = -1, column = -1;
 };
 
-json resolve_scalar(std::string_view tag, const std::string& value, const Mark& mark) {
-  if (tag == "?") return resolve_plain(value);
-  if (tag == "!" || tag.rfind("tag:yaml.org,2002:", 0) != 0) return value;  // quoted, block, custom tags
+json resolve_scalar(std::string_view tag, std::string value, const Mark& mark) {
+  if (tag == "?") return resolve_plain(std::move(value));
+  if (tag == "!" || tag.rfind("tag:yaml.org,2002:", 0) != 0) return json(std::move(value));  // quoted, block, custom
   if (ends_with(tag, ":str") || ends_with(tag, ":binary") || ends_with(tag, ":timestamp")) return value;
   json v = resolve_plain(value);
   bool ok = (ends_with(tag, ":int") && v.is_number_integer()) ||
@@ -261,7 +261,7 @@ class Builder {
       if (!anchor.empty()) anchors_[std::string(anchor)] = {json(f.key), 1};
       return;
     }
-    value(resolve_scalar(tag, v, mark), mark, anchor, before, false, "");
+    value(resolve_scalar(tag, std::move(v), mark), mark, anchor, before, false, "");
   }
   void alias(const Mark& at, std::string_view anchor) {
     Mark mark = known(at);

@@ -160,6 +160,34 @@ TEST_F(CheckCli, DirectoriesAreWalkedRecursivelySortedAndLoopSafe) {
   EXPECT_NE(r.err.find("already visited"), std::string::npos) << r.err;
 }
 
+// The walker trusts the type the directory listing gives and stats only
+// symlinks: a symlinked file is read, a dangling one is an error naming it, a
+// symlinked directory is walked, and a directory named like a manifest is walked.
+TEST_F(CheckCli, SymlinksAreFollowedAndDanglingOnesAreErrors) {
+  std::string target = write("elsewhere/real.txt", kBadRollout);
+  fs::create_directories(dir_ / "in" / "sub.yaml");
+  write("in/sub.yaml/r.yaml", kBadRollout);
+  std::error_code ec;
+  fs::create_symlink(target, dir_ / "in" / "linked.yaml", ec);
+  ASSERT_FALSE(ec) << ec.message();
+  fs::create_symlink(dir_ / "missing.yaml", dir_ / "in" / "dangling.yaml", ec);
+  ASSERT_FALSE(ec) << ec.message();
+  fs::create_directory_symlink(dir_ / "elsewhere", dir_ / "in" / "dirlink", ec);  // holds only a .txt
+  ASSERT_FALSE(ec) << ec.message();
+  RunResult r = run_binary({"check", "-o", "json", (dir_ / "in").string()}, "", 60);
+  EXPECT_EQ(r.code, 2) << r.err;
+  json doc = json::parse(r.out);
+  EXPECT_EQ(doc["summary"]["objects"], 2) << r.out;  // linked.yaml and sub.yaml/r.yaml
+  ASSERT_EQ(doc["errors"].size(), 1u) << r.out;
+  EXPECT_NE(doc["errors"][0].get<std::string>().find((dir_ / "in" / "dangling.yaml").string() + ": "),
+            std::string::npos)
+      << r.out;
+
+  // A file named on the command line is read whatever its extension.
+  RunResult d = run_binary({"check", (dir_ / "elsewhere" / "real.txt").string()}, "", 60);
+  EXPECT_EQ(d.code, 1) << d.err;  // the Rollout in it is denied
+}
+
 TEST_F(CheckCli, BadYamlReportsFileLineColumnExitsTwoAndChecksTheRest) {
   std::string bad = write("bad.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  labels: {a: [b}\n");
   std::string good = write("good.yaml", kBadRollout);
