@@ -2,7 +2,8 @@
 //
 // YAML goes through libfyaml's event parser (iterative, and about five times
 // faster than yaml-cpp's) and a small, non-recursive builder that sees every
-// mark, tag and anchor and bounds depth and node count itself. JSON goes through
+// mark, tag and anchor and bounds depth and node count; a line-based pre-scan
+// refuses a document nested too deep before libfyaml sees it. JSON goes through
 // nlohmann (iterative) after a tokenizing pre-scan that bounds depth and node
 // count, finds duplicate keys and remembers where each top-level element
 // starts. Nothing here throws to the caller.
@@ -104,6 +105,182 @@ std::pair<int, int> position_of(std::string_view text, size_t offset) {
   return {line, static_cast<int>(offset - line_start) + 1};
 }
 
+// ---------------------------------------------------------------------------
+// YAML depth pre-scan.
+//
+// Estimates the nesting depth line by line without parsing: block structure
+// from indentation columns (a stack, as Python's tokenizer does), compact
+// nested sequences and mappings ("- - x", "- key: v") as one level per
+// indicator, and flow collections from brackets outside quotes and comments.
+// Block scalars (| and >) and quoted scalars are skipped. The estimate errs
+// on the high side; the builder's own bound stays as a backstop. Needed
+// although libfyaml does not recurse: its scanner queues the tokens of a run
+// of flow openers before it emits an event (2 MB of "[" took 700 MB), so a
+// document too deep is cut off before libfyaml sees it.
+
+struct ScanIssue {
+  bool failed = false;
+  int line = 0, column = 0;
+  std::string message;
+  size_t doc_start = 0;  // offset of the document holding the issue
+};
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+ScanIssue prescan_yaml(std::string_view text, int max_depth) {
+  ScanIssue issue;
+  std::vector<int> indents;  // block indentation columns, strictly increasing
+  int flow = 0;              // open [ and { across lines
+  char quote = 0;            // open quoted scalar across lines
+  int block_parent = -1;     // >= 0 while inside a block scalar: its parent's column
+  size_t doc_start = 0;
+  int line_no = 0;
+  auto fail = [&](int line, int col, int depth) {
+    issue.failed = true;
+    issue.line = line;
+    issue.column = col;
+    issue.doc_start = doc_start;
+    issue.message = "nesting too deep (more than " + std::to_string(max_depth) +
+                    " levels, reached " + std::to_string(depth) + "); refusing to parse";
+  };
+
+  size_t pos = 0;
+  while (pos < text.size() && !issue.failed) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    size_t line_offset = pos;
+    pos = end + 1;
+    ++line_no;
+
+    size_t indent = 0;
+    while (indent < line.size() && line[indent] == ' ') ++indent;
+    bool blank = indent == line.size() || (line.find_first_not_of(" \t", indent) == std::string_view::npos);
+
+    if (block_parent >= 0) {
+      if (blank || static_cast<int>(indent) > block_parent) continue;
+      block_parent = -1;
+    }
+    size_t p = 0;  // where token scanning starts
+    bool node_start = true;
+    int content_col = 0, last_indicator_col = -1;
+    if (quote == 0 && flow == 0) {
+      if (blank) continue;
+      bool marker = line.size() >= 3 && (line.substr(0, 3) == "---" || line.substr(0, 3) == "...") &&
+                    (line.size() == 3 || is_blank(line[3]));
+      if (marker) {
+        indents.clear();
+        if (line[0] == '-') doc_start = line_offset;
+        else doc_start = pos;
+        p = 3;
+        while (p < line.size() && is_blank(line[p])) ++p;
+        content_col = static_cast<int>(p);
+      } else if (line[0] == '%') {
+        continue;  // directive
+      } else {
+        p = indent;
+        if (line[p] == '#') continue;  // comment line
+        int col = static_cast<int>(indent);
+        while (!indents.empty() && indents.back() > col) indents.pop_back();
+        if (indents.empty() || indents.back() < col) indents.push_back(col);
+        // Compact indicators: "- - x", "- key: v", "? - x". Each opens a level.
+        while (p < line.size() && (line[p] == '-' || line[p] == '?' || line[p] == ':') &&
+               (p + 1 == line.size() || is_blank(line[p + 1]))) {
+          last_indicator_col = static_cast<int>(p);
+          ++p;
+          while (p < line.size() && is_blank(line[p])) ++p;
+          if (p == line.size() || line[p] == '#') break;
+          int c = static_cast<int>(p);
+          if (indents.back() < c) indents.push_back(c);
+          if (static_cast<int>(indents.size()) > max_depth) break;
+        }
+        content_col = static_cast<int>(p);
+        if (static_cast<int>(indents.size()) > max_depth) {
+          fail(line_no, static_cast<int>(p) + 1, static_cast<int>(indents.size()));
+          break;
+        }
+      }
+    } else {
+      node_start = quote == 0;
+    }
+
+    for (size_t i = p; i < line.size(); ++i) {
+      char c = line[i];
+      if (quote == '"') {
+        if (c == '\\') ++i;
+        else if (c == '"') quote = 0, node_start = false;
+        continue;
+      }
+      if (quote == '\'') {
+        if (c == '\'') {
+          if (i + 1 < line.size() && line[i + 1] == '\'') ++i;
+          else quote = 0, node_start = false;
+        }
+        continue;
+      }
+      if (is_blank(c)) continue;
+      if (c == '#' && (i == 0 || is_blank(line[i - 1]))) break;  // comment
+      if (flow > 0) {
+        if (c == '[' || c == '{') {
+          ++flow;
+          int depth = static_cast<int>(indents.size()) + flow;
+          if (depth > max_depth) { fail(line_no, static_cast<int>(i) + 1, depth); break; }
+          node_start = true;
+        } else if (c == ']' || c == '}') {
+          --flow;
+          node_start = false;
+        } else if (c == ',' || c == ':' || c == '?') {
+          node_start = true;
+        } else if ((c == '"' || c == '\'') && node_start) {
+          quote = c;
+        } else if ((c == '&' || c == '!') && node_start) {
+          while (i + 1 < line.size() && !is_blank(line[i + 1]) && line[i + 1] != ',' && line[i + 1] != ']' &&
+                 line[i + 1] != '}')
+            ++i;
+        } else {
+          node_start = false;
+        }
+        continue;
+      }
+      // Block context.
+      if (c == ':' && (i + 1 == line.size() || is_blank(line[i + 1]))) {
+        node_start = true;
+      } else if ((c == '-' || c == '?') && node_start && (i + 1 == line.size() || is_blank(line[i + 1]))) {
+        // a nested indicator mid-line (invalid in most places): keep scanning
+      } else if (node_start && (c == '[' || c == '{')) {
+        ++flow;
+        int depth = static_cast<int>(indents.size()) + flow;
+        if (depth > max_depth) { fail(line_no, static_cast<int>(i) + 1, depth); break; }
+        node_start = true;
+      } else if (node_start && (c == '"' || c == '\'')) {
+        quote = c;
+      } else if (node_start && (c == '&' || c == '!')) {
+        while (i + 1 < line.size() && !is_blank(line[i + 1])) ++i;  // anchor or tag: a node follows
+      } else if (node_start && (c == '|' || c == '>')) {
+        size_t j = i + 1;
+        while (j < line.size() && (line[j] == '+' || line[j] == '-' || (line[j] >= '0' && line[j] <= '9'))) ++j;
+        while (j < line.size() && is_blank(line[j])) ++j;
+        if (j == line.size() || line[j] == '#') {
+          if (static_cast<int>(i) == content_col) {
+            block_parent = last_indicator_col >= 0 ? last_indicator_col : content_col - 1;
+          } else {
+            block_parent = content_col;
+          }
+          break;
+        }
+        node_start = false;
+      } else {
+        node_start = false;
+      }
+    }
+  }
+  return issue;
+}
+
+
+// ---------------------------------------------------------------------------
+// YAML events -> json, without recursion.
 
 struct LoadFailure {
   int line = 0, column = 0;  // 1-based; 0 unknown
@@ -455,9 +632,11 @@ Mark event_mark(struct fy_event* e) {
 }
 
 // Parses YAML text into documents; on an error, the documents before it are kept.
-// libfyaml's event parser is iterative, so depth is bounded by the builder alone.
 void parse_yaml(std::string_view text, std::string_view file, const LoadLimits& limits, std::vector<RawDoc>* docs,
                 std::vector<LoadError>* errors) {
+  // A document nested too deep, and what follows it, is not parsed at all.
+  const ScanIssue issue = prescan_yaml(text, limits.max_depth);
+  if (issue.failed) text = text.substr(0, issue.doc_start);
   std::string diag_text;
   struct fy_diag_cfg dcfg {};
   dcfg.fp = nullptr;
@@ -508,7 +687,11 @@ void parse_yaml(std::string_view text, std::string_view file, const LoadLimits& 
     errors->push_back(make_error(file, f.line, f.column, f.message));
     return;
   }
-  if (fy_parser_get_stream_error(p)) errors->push_back(diag_error(file, diag_text));
+  if (fy_parser_get_stream_error(p)) {
+    errors->push_back(diag_error(file, diag_text));
+    return;
+  }
+  if (issue.failed) errors->push_back(make_error(file, issue.line, issue.column, issue.message));
 }
 
 // ---------------------------------------------------------------------------

@@ -219,7 +219,7 @@ TEST(Documents, DuplicateKeysAreErrorsNamingKeyAndLine) {
   EXPECT_NE(j.errors[0].message.find("duplicate key \"kind\""), std::string::npos) << j.errors[0].str();
 }
 
-TEST(Documents, DeepBlockNestingIsRefusedAtTheLimit) {
+TEST(Documents, DeepBlockNestingIsRefusedBeforeParsing) {
   std::string text = "apiVersion: v1\nkind: Pod\n---\napiVersion: v1\nkind: Deep\n";
   for (int i = 0; i < 3000; ++i) text += std::string(static_cast<size_t>(i), ' ') + "k:\n";
   LoadResult r = load_documents(text, "deep.yaml");

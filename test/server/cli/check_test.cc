@@ -224,8 +224,10 @@ TEST_F(CheckCli, HugeInputIsRefusedNotRead) {
 }
 
 TEST_F(CheckCli, DeeplyNestedInputIsRefusedWithoutCrashing) {
-  RunResult flow = run_binary({"check", "-"}, "apiVersion: v1\nkind: Pod\nspec: " + std::string(2'000'000, '[') +
-                                                  "\n");
+  // 4 MB of "[" under a 768 MB address space: refused before the YAML parser, whose scanner would queue a
+  // token per bracket (about 350 bytes each) before emitting anything.
+  RunResult flow = run_binary({"check", "-"}, "apiVersion: v1\nkind: Pod\nspec: " + std::string(4'000'000, '[') + "\n",
+                              60, "", size_t{768} << 20);
   EXPECT_EQ(flow.code, 2);
   EXPECT_NE(flow.err.find("<stdin>:3:"), std::string::npos) << flow.err;
   EXPECT_NE(flow.err.find("nesting too deep"), std::string::npos) << flow.err;

@@ -5,6 +5,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,8 +22,10 @@ struct RunResult {
   std::string out, err;
 };
 
+// address_space_bytes > 0 caps the child's virtual memory (RLIMIT_AS): input
+// that would make it allocate without bound then fails the test.
 inline RunResult run_binary(const std::vector<std::string>& args, const std::string& input = "",
-                            int timeout_seconds = 60, const std::string& cwd = "") {
+                            int timeout_seconds = 60, const std::string& cwd = "", size_t address_space_bytes = 0) {
   signal(SIGPIPE, SIG_IGN);
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return {};
@@ -34,6 +37,10 @@ inline RunResult run_binary(const std::vector<std::string>& args, const std::str
     dup2(err_pipe[1], 2);
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
+    if (address_space_bytes > 0) {
+      const rlimit cap{address_space_bytes, address_space_bytes};
+      if (setrlimit(RLIMIT_AS, &cap) != 0) _exit(127);
+    }
     std::vector<char*> argv;
     argv.push_back(bin.data());
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
