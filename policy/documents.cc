@@ -206,6 +206,12 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
     }
 
     for (size_t i = p; i < line.size(); ++i) {
+      if (quote == 0 && flow == 0 && !node_start) {
+        // Inside a plain scalar in block context only ": " (a value follows)
+        // and " #" (a comment) change anything below: skip to the next ':' or '#'.
+        while (i < line.size() && line[i] != ':' && line[i] != '#') ++i;
+        if (i == line.size()) break;
+      }
       char c = line[i];
       if (quote == '"') {
         if (c == '\\') ++i;
@@ -361,9 +367,10 @@ bool parse_int(std::string_view s, json* out) {
 
 // Takes the text by value: a plain string (the common case) moves into the json.
 json resolve_plain(std::string v) {
-  if (v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL") return nullptr;
-  if (v == "true" || v == "True" || v == "TRUE") return true;
-  if (v == "false" || v == "False" || v == "FALSE") return false;
+  const std::string_view t = v;  // string_view's == compares sizes first
+  if (t.empty() || t == "~" || t == "null" || t == "Null" || t == "NULL") return nullptr;
+  if (t == "true" || t == "True" || t == "TRUE") return true;
+  if (t == "false" || t == "False" || t == "FALSE") return false;
   char c = v[0];
   if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
     json n;
@@ -375,7 +382,7 @@ json resolve_plain(std::string v) {
     if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
     if (s == ".inf" || s == ".Inf" || s == ".INF")
       return neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
-    if (v == ".nan" || v == ".NaN" || v == ".NAN") return std::numeric_limits<double>::quiet_NaN();
+    if (t == ".nan" || t == ".NaN" || t == ".NAN") return std::numeric_limits<double>::quiet_NaN();
   }
   return json(std::move(v));
 }

@@ -274,6 +274,23 @@ TEST(Documents, BlockScalarsAndQuotedTextDoNotCountAsNesting) {
   EXPECT_EQ(r.errors[0].message.find("nesting too deep"), std::string::npos) << r.errors[0].str();
 }
 
+TEST(Documents, BracketsInsidePlainScalarsDoNotCountAsNesting) {
+  // "[" after the start of a plain scalar is text; the pre-scan skips to the next ":" or "#".
+  std::string text = "apiVersion: v1\nkind: ConfigMap\ndata:\n";
+  text += "  a: x" + std::string(500, '[') + "\n";
+  text += "  b: y {" + std::string(500, '{') + " # [[[[ comment\n";
+  text += "  c: z: [" + std::string(300, '[') + "\n";  // ": " again: a flow collection starts, too deep
+  LoadResult r = load_documents(text, "p.yaml");
+  ASSERT_EQ(r.errors.size(), 1u) << errors_of(r);
+  EXPECT_EQ(r.errors[0].line, 6) << r.errors[0].str();
+  EXPECT_NE(r.errors[0].message.find("nesting too deep"), std::string::npos) << r.errors[0].str();
+
+  LoadResult ok = load_documents("apiVersion: v1\nkind: ConfigMap\ndata:\n  a: x" + std::string(500, '[') + "\n",
+                                 "p.yaml");
+  ASSERT_EQ(ok.objects.size(), 1u) << errors_of(ok);
+  EXPECT_EQ(ok.objects[0].doc["data"]["a"], "x" + std::string(500, '['));
+}
+
 TEST(Documents, AliasBombIsRefused) {
   std::string text =
       "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
