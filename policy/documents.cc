@@ -409,7 +409,8 @@ json resolve_scalar(std::string_view tag, std::string value, const Mark& mark) {
     return v;
   }
   throw LoadFailure{mark.line + 1, mark.column + 1,
-                    "cannot read " + std::string(tag.substr(tag.rfind(':') + 1)) + " " + json(value).dump()};
+                    "cannot read " + std::string(tag.substr(tag.rfind(':') + 1)) + " " +
+                        json(value).dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
 bool is_null_text(std::string_view v) { return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL"; }

@@ -395,6 +395,12 @@ TEST(Documents, KeysTagsAndAliasesReadLikeYamlCpp) {
   ASSERT_EQ(badint.errors.size(), 1u);
   EXPECT_EQ(badint.errors[0].str(), "b.yaml:3:10: cannot read int \"abc\"");
 
+  // A raw byte that is not UTF-8: the parser refuses it with its position, never an internal error.
+  LoadResult badbytes = load_documents("apiVersion: v1\nkind: X\nn: !!int a\xff" "b\n", "b.yaml");
+  ASSERT_EQ(badbytes.errors.size(), 1u);
+  EXPECT_EQ(badbytes.errors[0].message.find("internal error"), std::string::npos) << badbytes.errors[0].str();
+  EXPECT_EQ(badbytes.errors[0].line, 3) << badbytes.errors[0].str();
+
   LoadResult complex_key = load_documents("apiVersion: v1\nkind: X\n? [a, b]\n: c\n", "c.yaml");
   ASSERT_EQ(complex_key.errors.size(), 1u);
   EXPECT_NE(complex_key.errors[0].message.find("complex mapping keys are not supported"), std::string::npos);
