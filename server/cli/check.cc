@@ -10,6 +10,7 @@
 #include "policy/catalog.h"
 #include "policy/eval_cache.h"
 #include "policy/inventory.h"
+#include "policy/object.h"
 #include "policy/policy.h"
 #include "server/cli/commands.h"
 #include "server/cli/inputs.h"
@@ -75,7 +76,7 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
     out.flush();
     // Free the documents on the worker threads too, not one by one on this
     // one at scope exit (serial work at the end of a large run).
-    parallel_for(objects.size(), jobs, [&](size_t i) { objects[i].doc = json(); });
+    parallel_for(objects.size(), jobs, [&](size_t i) { dispose(&objects[i].doc); });
     return report.exit_code();
   } catch (const std::exception& e) {
     err << "rollout-guard check: internal error: " << e.what() << "\n";
