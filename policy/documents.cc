@@ -366,9 +366,12 @@ bool parse_int(std::string_view s, json* out) {
 }
 
 // Takes the text by value: a plain string (the common case) moves into the json.
+// The core schema's null: also what a plain key of that text becomes ("null").
+bool is_null_text(std::string_view v) { return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL"; }
+
 json resolve_plain(std::string v) {
   const std::string_view t = v;  // string_view's == compares sizes first
-  if (t.empty() || t == "~" || t == "null" || t == "Null" || t == "NULL") return nullptr;
+  if (is_null_text(t)) return nullptr;
   if (t == "true" || t == "True" || t == "TRUE") return true;
   if (t == "false" || t == "False" || t == "FALSE") return false;
   char c = v[0];
@@ -412,8 +415,6 @@ json resolve_scalar(std::string_view tag, std::string value, const Mark& mark) {
                     "cannot read " + std::string(tag.substr(tag.rfind(':') + 1)) + " " +
                         json(value).dump(-1, ' ', false, json::error_handler_t::replace)};
 }
-
-bool is_null_text(std::string_view v) { return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL"; }
 
 // Builds documents from parser events with an explicit stack (no recursion),
 // bounding depth and node count (after alias expansion) as it goes.
