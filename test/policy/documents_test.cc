@@ -17,6 +17,14 @@ std::string errors_of(const LoadResult& r) {
   return out;
 }
 
+// Loading `text` gives exactly one error, on `line`, whose message contains `part`.
+void expect_one_error(const std::string& text, const std::string& file, int line, const std::string& part) {
+  LoadResult r = load_documents(text, file);
+  ASSERT_EQ(r.errors.size(), 1u) << errors_of(r);
+  EXPECT_EQ(r.errors[0].line, line) << r.errors[0].str();
+  EXPECT_NE(r.errors[0].message.find(part), std::string::npos) << r.errors[0].str();
+}
+
 TEST(Documents, MultiDocumentYamlKeepsFileAndStartLine) {
   LoadResult r = load_documents(
       "# leading comment\n"
@@ -208,15 +216,8 @@ TEST(Documents, JsonSyntaxErrorsHaveLineAndColumn) {
 }
 
 TEST(Documents, DuplicateKeysAreErrorsNamingKeyAndLine) {
-  LoadResult y = load_documents("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n", "d.yaml");
-  ASSERT_EQ(y.errors.size(), 1u);
-  EXPECT_EQ(y.errors[0].line, 5);
-  EXPECT_NE(y.errors[0].message.find("duplicate key \"name\""), std::string::npos) << y.errors[0].str();
-
-  LoadResult j = load_documents("{\"kind\": \"Pod\",\n \"kind\": \"Service\"}", "d.json");
-  ASSERT_EQ(j.errors.size(), 1u);
-  EXPECT_EQ(j.errors[0].line, 2);
-  EXPECT_NE(j.errors[0].message.find("duplicate key \"kind\""), std::string::npos) << j.errors[0].str();
+  expect_one_error("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n", "d.yaml", 5, "duplicate key \"name\"");
+  expect_one_error("{\"kind\": \"Pod\",\n \"kind\": \"Service\"}", "d.json", 2, "duplicate key \"kind\"");
 }
 
 TEST(Documents, DeepBlockNestingIsRefusedBeforeParsing) {
@@ -386,10 +387,7 @@ TEST(Documents, KeysTagsAndAliasesReadLikeYamlCpp) {
   EXPECT_EQ(d["anchored"], "v");
   EXPECT_EQ(d["list"], (json{{{"x", 1}}, {{"x", 1}}}));
 
-  LoadResult unknown = load_documents("apiVersion: v1\nkind: X\nspec: *nowhere\n", "u.yaml");
-  ASSERT_EQ(unknown.errors.size(), 1u);
-  EXPECT_EQ(unknown.errors[0].line, 3);
-  EXPECT_NE(unknown.errors[0].message.find("unknown anchor \"nowhere\""), std::string::npos) << unknown.errors[0].str();
+  expect_one_error("apiVersion: v1\nkind: X\nspec: *nowhere\n", "u.yaml", 3, "unknown anchor \"nowhere\"");
 
   LoadResult badint = load_documents("apiVersion: v1\nkind: X\nn: !!int abc\n", "b.yaml");
   ASSERT_EQ(badint.errors.size(), 1u);
