@@ -83,15 +83,10 @@ bool kind_is_read(std::string_view kind) {
   return false;
 }
 
-std::vector<Finding> evaluate(const Object& obj, const Context& ctx) {
+namespace {
+
+std::vector<Finding> evaluate_cached(const Object& obj, const Context& ctx) {
   std::vector<Finding> out;
-  if (!obj.doc.is_object() || !kind_is_read(obj.kind())) return out;
-  if (ctx.cache == nullptr) {
-    EvalCache cache;
-    Context with_cache = ctx;
-    with_cache.cache = &cache;
-    return evaluate(obj, with_cache);
-  }
   NamespaceMode mode = ctx.mode_for(obj.ns());
   if (mode == NamespaceMode::Off) return out;
   // Asked once, and only when a cross-object finding needs it.
@@ -156,6 +151,19 @@ std::vector<Finding> evaluate(const Object& obj, const Context& ctx) {
     return a.action == Action::Deny && b.action != Action::Deny;
   });
   return out;
+}
+
+}  // namespace
+
+std::vector<Finding> evaluate(const Object& obj, const Context& ctx) {
+  if (!obj.doc.is_object() || !kind_is_read(obj.kind())) return {};
+  // The rules of this evaluation share one cache: a fresh one, or a front for
+  // the run's shared cache (eval_cache.h) that the other threads do not touch.
+  // Rules called alone (tests) may see a null cache and compute directly.
+  EvalCache local(ctx.cache);
+  Context with_cache = ctx;
+  with_cache.cache = &local;
+  return evaluate_cached(obj, with_cache);
 }
 
 json apply_fixes(const Object& obj, const Context& ctx, std::vector<FixNote>* notes) {

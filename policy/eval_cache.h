@@ -4,11 +4,12 @@
 // template (a `check` over 2,500 templates and 2,500 Rollouts in one
 // namespace was quadratic: ~630 manifests/s).
 //
-// evaluate() makes one per call when the Context has none. An adapter that
-// evaluates many objects against one unchanging inventory and policy (the
-// CLI's run) may put one in the Context for the whole run; it must not
-// outlive the inventory, the policy or the evaluated objects, and must be
-// dropped when any of them changes. Safe for concurrent use.
+// evaluate() makes one per call. An adapter that evaluates many objects
+// against one unchanging inventory and policy (the CLI's run) may put one in
+// the Context for the whole run, shared by its threads; evaluate() then puts a
+// per-call front before it. The shared one must not outlive the inventory, the
+// policy or the evaluated objects, and must be dropped when any of them
+// changes. Safe for concurrent use.
 #pragma once
 
 #include <memory>
@@ -34,7 +35,11 @@ struct PodTemplate;
 
 class EvalCache {
  public:
-  EvalCache();
+  // `shared`, when given, is the run's cache (which must outlive this one):
+  // this one is then a front for one evaluation on one thread, keeping what it
+  // got from `shared` so the rules' repeated lookups do not contend for the
+  // shared cache's locks (evaluate() makes one).
+  explicit EvalCache(EvalCache* shared = nullptr);
   ~EvalCache();
   EvalCache(const EvalCache&) = delete;
   EvalCache& operator=(const EvalCache&) = delete;
@@ -58,15 +63,25 @@ class EvalCache {
   std::shared_ptr<const std::vector<AnalysisTemplateRef>> template_refs(const json& doc);
 
  private:
-  std::mutex mu_;
-  std::unordered_map<const json*, std::shared_ptr<const analysis::TemplateAnalysis>> analyses_;
-  std::unordered_map<const json*, std::shared_ptr<const psa::PodTemplate>> pods_;
-  std::unordered_map<const json*, std::shared_ptr<const std::vector<AnalysisTemplateRef>>> refs_;
+  // Template name (or "<group>\0<lowercase kind>\0<name>" scale target) -> objects, in inventory order.
+  using NameIndex = std::unordered_map<std::string, std::vector<const Object*>>;
+
+  template <class V>
+  using Memo = std::unordered_map<const json*, std::shared_ptr<const V>>;
+  template <class V, class Compute>
+  std::shared_ptr<const V> memo(std::mutex& mu, Memo<V>& map, const json& doc, Compute&& compute);
+
+  EvalCache* shared_;
+  // One lock per map, each held only to look up or insert (eval_cache.cc).
+  std::mutex analyses_mu_, pods_mu_, refs_mu_, users_mu_, scalers_mu_;
+  Memo<analysis::TemplateAnalysis> analyses_;
+  Memo<psa::PodTemplate> pods_;
+  Memo<std::vector<AnalysisTemplateRef>> refs_;
   // Per namespace scanned ("\x01" = every namespace, for cluster templates,
   // where only clusterScope references count): template name -> Rollouts.
-  std::unordered_map<std::string, std::unordered_map<std::string, std::vector<const Object*>>> users_;
+  std::unordered_map<std::string, std::shared_ptr<const NameIndex>> users_;
   // Per namespace: "<group>\0<lowercase kind>\0<name>" -> autoscalers.
-  std::unordered_map<std::string, std::unordered_map<std::string, std::vector<const Object*>>> scalers_;
+  std::unordered_map<std::string, std::shared_ptr<const NameIndex>> scalers_;
 };
 
 }  // namespace rg
