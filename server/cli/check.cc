@@ -27,24 +27,31 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
       return 2;
     }
 
+    // What the run builds, on the heap so that an exiting process can leave
+    // it to the OS (CheckOptions::exiting). The inventory points at the
+    // objects, which outlive it (declared first).
+    struct Run {
+      std::vector<Object> objects;
+      MemoryInventory inventory;
+      EvalCache cache;  // the inventory and policy do not change during the run: one cache for all
+    };
+    auto run = std::make_unique<Run>();
+    std::vector<Object>& objects = run->objects;
+
     CheckReport report;
     LoadedInputs loaded = load_inputs(opts.paths, in, opts.limits, opts.jobs);
     report.errors = std::move(loaded.errors);
     report.notes = std::move(loaded.notes);
     report.skipped = loaded.skipped;
-    std::vector<Object> objects;
     for (LoadedFile& file : loaded.files) {
       for (Object& o : file.objects) objects.push_back(std::move(o));
     }
 
     // Every object of the run is visible to cross-object rules, whether or
     // not a rule reads its kind (a Deployment matters to an HPA rule).
-    MemoryInventory inventory;  // points at `objects`, which outlive it (declared first)
-    for (const Object& o : objects) inventory.add_unowned(o);
-    // The inventory and policy do not change during the run: one cache for all.
-    EvalCache cache;
-    Context ctx{policy, inventory};
-    ctx.cache = &cache;
+    for (const Object& o : objects) run->inventory.add_unowned(o);
+    Context ctx{policy, run->inventory};
+    ctx.cache = &run->cache;
     // Evaluated by the same number of threads as the loading (the core is
     // pure and the cache locks); findings are gathered in input order.
     std::vector<std::vector<Finding>> found(objects.size());
@@ -74,9 +81,13 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
       case OutputFormat::Sarif: out << render_sarif(report); break;
     }
     out.flush();
-    // Free the documents on the worker threads too, not one by one on this
-    // one at scope exit (serial work at the end of a large run).
-    parallel_for(objects.size(), jobs, [&](size_t i) { dispose(&objects[i].doc); });
+    if (opts.exiting) {
+      (void)run.release();  // the process exit frees it at once
+    } else {
+      // Free the documents on the worker threads too, not one by one on this
+      // one at scope exit (serial work at the end of a large run).
+      parallel_for(objects.size(), jobs, [&](size_t i) { dispose(&objects[i].doc); });
+    }
     return report.exit_code();
   } catch (const std::exception& e) {
     err << "rollout-guard check: internal error: " << e.what() << "\n";
@@ -130,6 +141,7 @@ void add_check_command(CLI::App& app, int* exit_code) {
         return;
       }
     }
+    opts->exiting = true;  // main returns right after
     *exit_code = run_check(*opts, std::cin, std::cout, std::cerr);
   });
 }

@@ -27,6 +27,12 @@ struct CheckOptions {
   PreflightOptions preflight;   // preflight.url "" = no live preflight
   bool preflight_fail = false;  // --preflight-fail: a Failed or Error preflight outcome exits 1
   unsigned jobs = 0;            // --jobs: threads reading and parsing files (0: one per core, at most 8)
+  // The process exits when run_check returns (the CLI sets it; tests running
+  // checks in process do not): the run's documents, inventory and caches are
+  // then left for the exit to free instead of being freed one allocation at a
+  // time, which took ~12% of a 10k-manifest run on one thread. As compilers
+  // do (clang's -disable-free).
+  bool exiting = false;
 };
 
 struct CheckReport {
