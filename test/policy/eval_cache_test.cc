@@ -2,11 +2,20 @@
 // and an evaluation with a shared cache equal to one without.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "policy/analysis/metric.h"
 #include "policy/autoscaling.h"
 #include "policy/catalog.h"
+#include "policy/documents.h"
 #include "policy/eval_cache.h"
 #include "policy/inventory.h"
 #include "policy/policy.h"
+#include "policy/rollout_refs.h"
+#include "test/support/conformance.h"
 
 namespace rg {
 namespace {
@@ -131,6 +140,98 @@ TEST(EvalCache, AutoscalersOfEqualsTheScan) {
   EXPECT_EQ(users[0]->name(), "h1");
   EXPECT_EQ(users[1]->name(), "h3");
   EXPECT_EQ(users[2]->name(), "s1");
+}
+
+// Every sample manifest (good and bad) in one inventory, as `check samples/` sees them.
+std::vector<Object> sample_objects() {
+  std::vector<Object> out;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(test::source_dir() + "/samples")) {
+    if (e.is_regular_file() && e.path().extension() == ".yaml") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    LoadResult r = load_documents(test::read_file(f.string()), f.string());
+    for (Object& o : r.objects) out.push_back(std::move(o));
+  }
+  return out;
+}
+
+std::string render(const std::vector<Finding>& found) {
+  std::string out;
+  for (const Finding& f : found) {
+    out += f.rule + "|" + std::string(action_name(f.action)) + "|" + f.kind + "/" + f.ns + "/" + f.name + "|" + f.path + "|" +
+           f.message + "|" + f.hint + "\n";
+  }
+  return out;
+}
+
+TEST(EvalCache, AFrontGivesTheSharedCachesResults) {
+  MemoryInventory inv;
+  inv.add(obj("argoproj.io/v1alpha1", "Rollout", "a", "r1", rollout_spec({{"rate", false}})));
+  inv.add(obj("autoscaling/v2", "HorizontalPodAutoscaler", "a", "h1", hpa_spec("argoproj.io/v1alpha1", "Rollout", "r1")));
+  const Object* ro = inv.find("argoproj.io", "Rollout", "a", "r1");
+  Object tmpl = obj("argoproj.io/v1alpha1", "AnalysisTemplate", "a", "rate");
+  Policy policy;
+  Context ctx{policy, inv};
+  EvalCache shared;
+  EvalCache front(&shared);
+  // The front asks the shared cache once and keeps its answer: the same objects.
+  auto refs = front.template_refs(ro->doc);
+  EXPECT_EQ(refs.get(), shared.template_refs(ro->doc).get());
+  EXPECT_EQ(refs.get(), front.template_refs(ro->doc).get());
+  ASSERT_EQ(refs->size(), 1u);
+  EXPECT_EQ((*refs)[0].name, "rate");
+  auto analysis = front.template_analysis(tmpl.doc, ctx);
+  EXPECT_EQ(analysis.get(), shared.template_analysis(tmpl.doc, ctx).get());
+  auto pod = front.pod_template(ro->doc);
+  EXPECT_EQ(pod.get(), shared.pod_template(ro->doc).get());
+  auto users = front.rollouts_using(tmpl, ctx);
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(users[0], ro);
+  auto target = scale_target(*inv.find("autoscaling", "HorizontalPodAutoscaler", "a", "h1"));
+  ASSERT_TRUE(target);
+  EXPECT_EQ(front.autoscalers_of(*target, inv), shared.autoscalers_of(*target, inv));
+  EXPECT_EQ(front.autoscalers_of(*target, inv).size(), 1u);
+  // A second front over the same shared cache sees what the first one filled.
+  EvalCache other(&shared);
+  EXPECT_EQ(other.template_analysis(tmpl.doc, ctx).get(), analysis.get());
+}
+
+// One shared cache, four threads taking the objects in turn: every object's
+// findings equal those of an evaluation with no shared cache.
+TEST(EvalCache, OneSharedCacheOnManyThreadsGivesEachObjectsOwnFindings) {
+  std::vector<Object> objects = sample_objects();
+  ASSERT_GT(objects.size(), 80u);
+  MemoryInventory inv;
+  for (const Object& o : objects) inv.add_unowned(o);
+  Policy policy;
+  const Context alone{policy, inv};
+  std::vector<std::string> expected(objects.size());
+  size_t with_findings = 0;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    expected[i] = render(evaluate(objects[i], alone));
+    if (!expected[i].empty()) ++with_findings;
+  }
+  ASSERT_GT(with_findings, 40u);  // the bad samples: the comparison below compares findings, not nothing
+
+  for (int round = 0; round < 3; ++round) {
+    EvalCache shared;
+    Context ctx{policy, inv};
+    ctx.cache = &shared;
+    std::vector<std::string> got(objects.size());
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> pool;
+    for (int t = 0; t < 4; ++t) {
+      pool.emplace_back([&] {
+        for (size_t i = next++; i < objects.size(); i = next++) got[i] = render(evaluate(objects[i], ctx));
+      });
+    }
+    for (std::thread& t : pool) t.join();
+    for (size_t i = 0; i < objects.size(); ++i) {
+      EXPECT_EQ(got[i], expected[i]) << objects[i].kind() << " " << objects[i].name() << " in " << objects[i].where.file;
+    }
+  }
 }
 
 }  // namespace
