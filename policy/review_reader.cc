@@ -116,6 +116,28 @@ const char* plain_run(const char* p, const char* end) {
   return p;
 }
 
+#if defined(__SSE2__)
+// The bytes of a 64-byte block at p that are c, one bit each (bit i: p[i]).
+uint64_t bytes_equal(const __m128i (&w)[4], char c) {
+  const __m128i v = _mm_set1_epi8(c);
+  uint64_t m = 0;
+  for (int k = 0; k < 4; ++k) m |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(w[k], v)))) << (16 * k);
+  return m;
+}
+// ... that are below 0x20 or not ASCII (signed compare: those are negative).
+uint64_t bytes_special(const __m128i (&w)[4]) {
+  const __m128i v = _mm_set1_epi8(0x20);
+  uint64_t m = 0;
+  for (int k = 0; k < 4; ++k) m |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(w[k], v)))) << (16 * k);
+  return m;
+}
+#endif
+
+// The characters a backslash may escape without more (\u needs four hex digits).
+constexpr bool simple_escape(unsigned char c) {
+  return c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't';
+}
+
 class Reader {
  public:
   explicit Reader(std::string_view s) : p_(s.data()), end_(s.data() + s.size()) {}
@@ -241,6 +263,61 @@ class Reader {
     }
   }
 
+  enum class Skip { Closed, Bad, Rest };
+
+  // Inside a string that is checked but not kept (the last-applied
+  // annotation: a JSON text with an escaped quote every few bytes), from p_:
+  // whole 64-byte blocks at a time, while they hold only ASCII text and
+  // simple escapes. Closed: the string ended (p_ past its quote). Bad: an
+  // escape no JSON string may hold. Rest: p_ is where the byte loop in
+  // string() goes on (the tail, a \\u escape, a control or non-ASCII byte),
+  // at the start of an escape, never inside one.
+  Skip skip_blocks() {
+#if defined(__SSE2__)
+    uint64_t carry = 0;  // 1: the block's first byte is escaped by the last byte of the one before
+    while (end_ - p_ >= 64) {
+      __m128i w[4];
+      for (int k = 0; k < 4; ++k) w[k] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_ + 16 * k));
+      const uint64_t quotes = bytes_equal(w, '"'), backslashes = bytes_equal(w, '\\'), special = bytes_special(w);
+      if ((backslashes | special | carry) == 0) {  // plain text: ends at the first quote, if any
+        if (quotes != 0) {
+          p_ += std::countr_zero(quotes) + 1;
+          return Skip::Closed;
+        }
+        p_ += 64;
+        continue;
+      }
+      // The escaped bytes: each backslash not itself escaped escapes the next.
+      uint64_t escaped = carry;
+      uint64_t carry_out = 0;
+      for (uint64_t m = backslashes; m != 0; m &= m - 1) {
+        const int i = std::countr_zero(m);
+        if ((escaped >> i) & 1) continue;
+        if (i == 63) carry_out = 1;
+        else escaped |= uint64_t{1} << (i + 1);
+      }
+      const uint64_t closing = quotes & ~escaped;
+      const int end = closing != 0 ? std::countr_zero(closing) : 64;
+      const uint64_t before = end == 64 ? ~uint64_t{0} : (uint64_t{1} << end) - 1;
+      bool byte_loop = (special & before) != 0;
+      for (uint64_t m = escaped & before; m != 0 && !byte_loop; m &= m - 1) {
+        const unsigned char c = static_cast<unsigned char>(p_[std::countr_zero(m)]);
+        if (c == 'u') byte_loop = true;
+        else if (!simple_escape(c)) return Skip::Bad;
+      }
+      if (byte_loop) break;  // from this block's start
+      if (closing != 0) {
+        p_ += end + 1;
+        return Skip::Closed;
+      }
+      carry = carry_out;
+      p_ += 64;
+    }
+    if (carry != 0) --p_;  // back to the backslash, so the byte loop reads the escape whole
+#endif
+    return Skip::Rest;
+  }
+
   bool hex4(uint32_t* cp) {
     if (end_ - p_ < 4) return false;
     uint32_t v = 0;
@@ -273,6 +350,13 @@ class Reader {
   // when it has no escapes, else of scratch_ (valid until the next string).
   bool string(std::string_view* out) {
     ++p_;
+    if (out == nullptr) {  // not kept: long runs 64 bytes at a time first
+      switch (skip_blocks()) {
+        case Skip::Closed: return true;
+        case Skip::Bad: return false;
+        case Skip::Rest: break;
+      }
+    }
     const char* run = p_;
     bool decoded = false;  // scratch_ holds the text before `run`
     for (;;) {

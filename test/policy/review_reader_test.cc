@@ -235,5 +235,63 @@ TEST(ReviewReader, DamagedBodiesNeverDisagreeWithNlohmann) {
   EXPECT_GT(refused, 1000);
 }
 
+// A review whose skipped places (the last-applied annotation, oldObject)
+// hold `text` as a string.
+std::string with_skipped_string(const std::string& text) {
+  return R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","object":{"metadata":)"
+         R"({"name":"n","annotations":{"a":"b","kubectl.kubernetes.io/last-applied-configuration":")" +
+         text + R"("}}},"oldObject":{"s":")" + text + R"("}}})";
+}
+
+// Skipped strings are checked 64 bytes at a time: a run of backslashes ending
+// anywhere around a block's edge escapes what nlohmann says it escapes.
+TEST(ReviewReader, BackslashRunsAcrossSkippedBlocksAsNlohmann) {
+  int accepted = 0;
+  for (size_t lead = 0; lead <= 140; ++lead) {
+    for (size_t run = 0; run <= 5; ++run) {
+      for (const char* next : {"q", "n", "\"", "u00e9", "\xC3\xA9", "\x01"}) {
+        const std::string text = std::string(lead, 'x') + std::string(run, '\\') + next + std::string(70, 'y');
+        const std::string body = with_skipped_string(text);
+        json doc;
+        const bool ok = read_review_fast(body, &doc);
+        ASSERT_EQ(ok, json::accept(body)) << body;
+        if (ok) {
+          ++accepted;
+          ASSERT_TRUE(same(doc, expected(body))) << body;
+        }
+      }
+    }
+  }
+  EXPECT_GT(accepted, 300);
+}
+
+// Long skipped strings of escapes, \u escapes, UTF-8 and plain text, some
+// with a flaw put in: accepted exactly when nlohmann accepts the body.
+TEST(ReviewReader, LongSkippedStringsAgreeWithNlohmann) {
+  std::mt19937 rng(20261202);
+  const std::vector<std::string> valid = {"a", "bcdefgh", "\\\\", "\\\"", "\\n", "\\/", "\\t", "\\u00e9",
+                                          "\\ud83d\\ude00", "\xC3\xA9", "\xE2\x82\xAC", "{\\\"kind\\\":\\\"Rollout\\\"}"};
+  const std::vector<std::string> flaws = {"\\x", "\x01", "\x1f", "\\u12g4", "\\", "\xC3", "\xFF", "\"", "\\ud800", "\\\xC3\xA9"};
+  int accepted = 0, refused = 0;
+  for (int i = 0; i < 6000; ++i) {
+    std::string text;
+    const size_t len = 40 + rng() % 400;
+    while (text.size() < len) text += valid[rng() % valid.size()];
+    if (rng() % 3 == 0) text.insert(rng() % (text.size() + 1), flaws[rng() % flaws.size()]);
+    const std::string body = with_skipped_string(text);
+    json doc;
+    const bool ok = read_review_fast(body, &doc);
+    ASSERT_EQ(ok, json::accept(body)) << body;
+    if (ok) {
+      ++accepted;
+      ASSERT_TRUE(same(doc, expected(body))) << body;
+    } else {
+      ++refused;
+    }
+  }
+  EXPECT_GT(accepted, 2000);
+  EXPECT_GT(refused, 500);
+}
+
 }  // namespace
 }  // namespace rg::admission
