@@ -8,6 +8,9 @@
 # the server answers a small JSON 404, with no review parsed or decided. It is
 # the ceiling the transport (TLS, HTTP parsing, threads) allows; its errors
 # column leaves out the 404s, which are its answer by design.
+# cpu_us is the server's CPU time (user + system, all threads or nginx
+# workers) per answered request during the run: what each answer costs the
+# server, apart from wrk's share of the two CPUs.
 #
 #   bench/load.sh [build-dir]     (default: build)   DURATION=10s to change the run length
 #
@@ -75,6 +78,10 @@ CONF
 "$NGINX" -c "$WORK/nginx.conf" -e "$WORK/nginx.err" 2>/dev/null || "$NGINX" -c "$WORK/nginx.conf"
 for _ in $(seq 50); do curl -sfk https://127.0.0.1:$NG_PORT/validate >/dev/null && break; sleep 0.1; done
 
+cpu_ticks() { # user + system clock ticks of pids (all their threads)
+  local total=0; for p in "$@"; do total=$((total + $(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0))); done; echo $total; }
+TICK=$(getconf CLK_TCK)
+
 rss_kb() { # total RSS of a pid and its children
   local total=0; for p in "$@"; do total=$((total + $(awk '/VmRSS/{print $2}' /proc/$p/status 2>/dev/null || echo 0))); done; echo $total; }
 nginx_pids() { local m; m=$(cat "$WORK/nginx.pid"); echo "$m $(pgrep -P "$m" | tr '\n' ' ')"; }
@@ -84,7 +91,7 @@ run() { # name url connections threads
   echo "$out"
 }
 
-printf "%-14s %5s %10s %8s %8s %7s %8s\n" server conns req/s p50_us p99_us errors rss_MB
+printf "%-14s %5s %10s %8s %8s %7s %8s %7s\n" server conns req/s p50_us p99_us errors rss_MB cpu_us
 declare -A RPS
 for conns in 16 64 1; do
   threads=$([ "$conns" = 1 ] && echo 1 || echo 2)
@@ -94,14 +101,18 @@ for conns in 16 64 1; do
       rollout-guard) url=https://127.0.0.1:$RG_PORT/validate?timeout=10s; pids=$RG_PID ;;
       rg-transport) url=https://127.0.0.1:$RG_PORT/load-transport?timeout=10s; pids=$RG_PID ;;
     esac
+    before=$(cpu_ticks $pids)
     line=$(run $name "$url" $conns $threads)
+    after=$(cpu_ticks $pids)
     rps=$(sed -E 's/.*rps=([0-9]+).*/\1/' <<<"$line"); p50=$(sed -E 's/.*p50_us=([0-9]+).*/\1/' <<<"$line")
     p99=$(sed -E 's/.*p99_us=([0-9]+).*/\1/' <<<"$line"); err=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$line")
     if [ $name = rg-transport ]; then err=$((err - $(sed -E 's/.*status=([0-9]+).*/\1/' <<<"$line"))); fi
     # shellcheck disable=SC2086
+    requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+    cpu=$(( (after - before) * 1000000 / TICK / (requests > 0 ? requests : 1) ))
     rss=$(rss_kb $pids)
     RPS[$name$conns]=$rps
-    printf "%-14s %5s %10s %8s %8s %7s %8.1f\n" $name $conns "$rps" "$p50" "$p99" "$err" "$(echo "$rss/1024" | bc -l)"
+    printf "%-14s %5s %10s %8s %8s %7s %8.1f %7s\n" $name $conns "$rps" "$p50" "$p99" "$err" "$(echo "$rss/1024" | bc -l)" "$cpu"
   done
   printf "%-14s %5s %10.2f\n" "ratio rg/nginx" $conns "$(echo "${RPS[rollout-guard$conns]}/${RPS[nginx$conns]}" | bc -l)"
   printf "%-14s %5s %10.2f   (transport ceiling; rollout-guard/rg-transport %.2f)\n" "ratio tr/nginx" $conns \

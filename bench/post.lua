@@ -7,8 +7,8 @@ wrk.headers["Content-Type"] = "application/json"
 
 done = function(summary, latency, requests)
   -- errors: every failure, non-2xx/3xx answers included; status: those answers alone.
-  io.write(string.format("RESULT rps=%.0f p50_us=%d p99_us=%d errors=%d status=%d\n",
+  io.write(string.format("RESULT rps=%.0f p50_us=%d p99_us=%d errors=%d status=%d requests=%d\n",
     summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99),
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout,
-    summary.errors.status))
+    summary.errors.status, summary.requests))
 end
