@@ -1,7 +1,8 @@
 #include "server/webhook/server.h"
 
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -144,11 +145,27 @@ std::string_view kind_label(const admission::Review& r) {
   return kind_is_read(k) ? k : std::string_view("other");
 }
 
-// TCP_CORK on or off (off sends what it held).
-void set_cork(int fd, bool on) {
-  if (fd < 0) return;
-  int v = on ? 1 : 0;
-  setsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, sizeof v);
+// An answer's head and body, written by cpp-httplib with two SSL_write calls,
+// leave in one write: hold_answer() puts a buffering BIO in front of the
+// connection's socket BIO before the head, send_answer() flushes it once the
+// body is written and takes it out again. Reads never pass through it.
+void hold_answer(SSL* ssl) {
+  BIO* out = SSL_get_wbio(ssl);
+  if (out == nullptr || BIO_method_type(out) == BIO_TYPE_BUFFER) return;  // none, or already held
+  BIO* buffer = BIO_new(BIO_f_buffer());
+  if (buffer == nullptr) return;  // then the two writes go out as they come
+  // SSL_set0_wbio releases one reference to the BIO it replaces: the chain keeps the socket BIO with the one added here.
+  BIO_up_ref(out);
+  BIO_push(buffer, out);
+  SSL_set0_wbio(ssl, buffer);
+}
+
+void send_answer(SSL* ssl) {
+  BIO* buffer = SSL_get_wbio(ssl);
+  if (buffer == nullptr || BIO_method_type(buffer) != BIO_TYPE_BUFFER) return;
+  (void)BIO_flush(buffer);  // a failed write shows on the next read or write, as an unbuffered one would
+  BIO* out = BIO_pop(buffer);  // the socket BIO, with the reference the chain held: now the SSL's again
+  SSL_set0_wbio(ssl, out);     // frees the (now empty) buffer
 }
 
 // What Response::set_content(body, "application/json") does, with the body
@@ -235,16 +252,17 @@ void WebhookServer::routes() {
     return httplib::Server::HandlerResponse::Unhandled;
   });
   // cpp-httplib writes an answer's head and body with two SSL_write calls:
-  // two TLS records, and with TCP_NODELAY two TCP segments, so the client
-  // wakes up twice. Corked from just before the head (post-routing runs
-  // there) until the body is written (the logger runs after it), both
-  // records leave in one segment; the kernel sends corked data after 200 ms
-  // at the latest, should an uncork ever be missed.
+  // two TLS records, and with TCP_NODELAY two system calls and two TCP
+  // segments, so the client wakes up twice. Held from just before the head
+  // (post-routing runs there) until the body is written (the logger runs
+  // after it, whether or not the write succeeded), both records leave in one
+  // write (hold_answer, send_answer). cpp-httplib hands the connection's SSL
+  // over as const; only its write BIO is changed, between its own writes.
   server_->set_post_routing_handler([](const Request& req, Response&) {
-    if (req.ssl != nullptr) set_cork(SSL_get_fd(req.ssl), true);
+    if (req.ssl != nullptr) hold_answer(const_cast<SSL*>(req.ssl));
   });
   server_->set_logger([this](const Request& req, const Response&) {
-    if (req.ssl != nullptr) set_cork(SSL_get_fd(req.ssl), false);
+    if (req.ssl != nullptr) send_answer(const_cast<SSL*>(req.ssl));
     size_t n = in_flight_.load();
     while (n > 0 && !in_flight_.compare_exchange_weak(n, n - 1)) {
     }
