@@ -121,14 +121,18 @@ const char* plain_run(const char* p, const char* end) {
 uint64_t bytes_equal(const __m128i (&w)[4], char c) {
   const __m128i v = _mm_set1_epi8(c);
   uint64_t m = 0;
-  for (int k = 0; k < 4; ++k) m |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(w[k], v)))) << (16 * k);
+  for (int k = 0; k < 4; ++k) {
+    m |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(w[k], v)))) << (16 * k);
+  }
   return m;
 }
 // ... that are below 0x20 or not ASCII (signed compare: those are negative).
 uint64_t bytes_special(const __m128i (&w)[4]) {
   const __m128i v = _mm_set1_epi8(0x20);
   uint64_t m = 0;
-  for (int k = 0; k < 4; ++k) m |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(w[k], v)))) << (16 * k);
+  for (int k = 0; k < 4; ++k) {
+    m |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(w[k], v)))) << (16 * k);
+  }
   return m;
 }
 #endif

@@ -154,7 +154,8 @@ void hold_answer(SSL* ssl) {
   if (out == nullptr || BIO_method_type(out) == BIO_TYPE_BUFFER) return;  // none, or already held
   BIO* buffer = BIO_new(BIO_f_buffer());
   if (buffer == nullptr) return;  // then the two writes go out as they come
-  // SSL_set0_wbio releases one reference to the BIO it replaces: the chain keeps the socket BIO with the one added here.
+  // SSL_set0_wbio releases one reference to the BIO it replaces: the chain
+  // keeps the socket BIO with the one added here.
   BIO_up_ref(out);
   BIO_push(buffer, out);
   SSL_set0_wbio(ssl, buffer);
