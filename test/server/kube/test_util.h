@@ -13,19 +13,9 @@
 
 #include "server/kube/client.h"
 #include "test/server/kube/fake_apiserver.h"
+#include "test/support/eventually.h"
 
 namespace rg::test {
-
-// Polls `pred` every 5 ms until it holds or `timeout` passes; returns pred().
-inline bool eventually(const std::function<bool()>& pred,
-                       std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return pred();
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
 
 // A temporary folder removed with the object.
 class TempDir {
