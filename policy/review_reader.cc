@@ -21,14 +21,12 @@ using json = nlohmann::json;
 
 constexpr std::string_view kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
 
-// Where a value sits, as far as building cares. Root, Request and
-// RequestKind build only the members parse_review() reads; Skip values are
-// checked for well-formedness but not built.
-enum class At { Root, Request, RequestKind, Object, Metadata, Annotations, Other, Skip };
+using At = ReviewPlace;
 
-// The place of the value under `key` in an object at `at`.
-At child_of(At at, std::string_view key) {
-  switch (at) {
+}  // namespace
+
+ReviewPlace review_place(ReviewPlace parent, std::string_view key) {
+  switch (parent) {
     case At::Root:
       if (key == "request") return At::Request;
       return key == "apiVersion" || key == "kind" ? At::Other : At::Skip;
@@ -43,9 +41,13 @@ At child_of(At at, std::string_view key) {
     case At::Object: return key == "metadata" ? At::Metadata : key == "status" ? At::Skip : At::Other;
     case At::Metadata: return key == "annotations" ? At::Annotations : key == "managedFields" ? At::Skip : At::Other;
     case At::Annotations: return key == kLastApplied ? At::Skip : At::Other;
-    default: return At::Other;
+    case At::Other: return At::Other;
+    case At::Skip: return At::Skip;
   }
+  return At::Skip;
 }
+
+namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -208,7 +210,7 @@ class Reader {
       if (p_ >= end_ || *p_ != ':') return false;
       ++p_;
       ws();
-      const At child = map == nullptr ? At::Skip : at == At::Other ? At::Other : child_of(at, key);
+      const At child = map == nullptr ? At::Skip : review_place(at, key);
       if (child == At::Skip) {
         if (!value(nullptr, At::Skip)) return false;
       } else {

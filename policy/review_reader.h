@@ -9,9 +9,10 @@
 // - in request.object, status, metadata.managedFields and the kubectl
 //   last-applied-configuration annotation.
 //
-// It accepts a subset of what nlohmann's parser accepts, and for that subset
-// builds exactly the document admission's nlohmann SAX filter builds, minus
-// the members above (same number types, last duplicate key wins), so
+// review_place() says which members those are; parse_review()'s nlohmann
+// fallback leaves out the same ones. The reader accepts a subset of what
+// nlohmann's parser accepts, and for that subset builds exactly the document
+// the fallback builds (same number types, last duplicate key wins), so
 // parse_review() reads the same values either way. Anything else (malformed
 // JSON, a byte order mark, nesting deeper than kMaxFastDepth, a number out of
 // double range) returns false; the caller then parses with nlohmann, which
@@ -26,6 +27,15 @@
 namespace rg::admission {
 
 inline constexpr int kMaxFastDepth = 128;
+
+// Where a value of a review sits, as far as building it goes. Root, Request
+// and RequestKind build only the members parse_review() reads; Other builds
+// everything; Skip is checked for well-formed JSON but not built.
+enum class ReviewPlace { Root, Request, RequestKind, Object, Metadata, Annotations, Other, Skip };
+
+// The place of the member `key` of an object at `parent` (an array's elements
+// are at Other when the array is built).
+ReviewPlace review_place(ReviewPlace parent, std::string_view key);
 
 // True and *doc set when `body` is a JSON object this reader handles.
 bool read_review_fast(std::string_view body, nlohmann::json* doc);

@@ -102,10 +102,14 @@ TEST(ParseReview, FastReaderAndNlohmannFallbackAnswerTheSame) {
 TEST(ParseReview, KeysNamedLikeDroppedOnesElsewhereStay) {
   json obj = rollout();
   obj["spec"]["managedFields"] = 1;  // not metadata.managedFields
-  Review r;
-  std::string err;
-  ASSERT_TRUE(parse_review(review(obj).dump(), &r, &err)) << err;
-  EXPECT_EQ(r.object.doc["spec"]["managedFields"], 1);
+  obj["spec"]["status"] = 2;         // not the object's status
+  for (const std::string& prefix : {std::string(), std::string("\xEF\xBB\xBF")}) {  // fast, then nlohmann's
+    Review r;
+    std::string err;
+    ASSERT_TRUE(parse_review(prefix + review(obj).dump(), &r, &err)) << err;
+    EXPECT_EQ(r.object.doc["spec"]["managedFields"], 1);
+    EXPECT_EQ(r.object.doc["spec"]["status"], 2);
+  }
 }
 
 TEST(ParseReview, RefusesEveryBadInputClassByName) {
