@@ -284,7 +284,6 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
   return issue;
 }
 
-
 // ---------------------------------------------------------------------------
 // YAML events -> json, without recursion.
 
@@ -365,10 +364,10 @@ bool parse_int(std::string_view s, json* out) {
   return true;
 }
 
-// Takes the text by value: a plain string (the common case) moves into the json.
 // The core schema's null: also what a plain key of that text becomes ("null").
 bool is_null_text(std::string_view v) { return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL"; }
 
+// Takes the text by value: a plain string (the common case) moves into the json.
 json resolve_plain(std::string v) {
   const std::string_view t = v;  // string_view's == compares sizes first
   if (is_null_text(t)) return nullptr;

@@ -1,6 +1,5 @@
 #include "server/webhook/server.h"
 
-#include <netinet/in.h>
 #include <openssl/bio.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
