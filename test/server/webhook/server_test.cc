@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -25,13 +24,6 @@
 
 namespace rg::webhook {
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // One TLS connection that sends raw HTTP/1.1 requests and reads whole
 // answers (headers, then Content-Length bytes), keeping the connection.
@@ -134,7 +126,7 @@ std::string head(int code, const std::string& reason, size_t length, const std::
 }
 
 TEST_F(WebhookServerTest, EveryRouteMethodAndRefusalAnswersExactly) {
-  const std::string review = read_file(test::source_dir() +
+  const std::string review = test::read_file(test::source_dir() +
                                        "/samples/admission-reviews/good/bookstore-rollout-catalog-create.json");
   ASSERT_FALSE(review.empty());
   admission::Review parsed;
