@@ -1,7 +1,5 @@
 #include "server/webhook/server.h"
 
-#include <openssl/bio.h>
-#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -144,30 +142,6 @@ std::string_view kind_label(const admission::Review& r) {
   return kind_is_read(k) ? k : std::string_view("other");
 }
 
-// An answer's head and body, written by cpp-httplib with two SSL_write calls,
-// leave in one write: hold_answer() puts a buffering BIO in front of the
-// connection's socket BIO before the head, send_answer() flushes it once the
-// body is written and takes it out again. Reads never pass through it.
-void hold_answer(SSL* ssl) {
-  BIO* out = SSL_get_wbio(ssl);
-  if (out == nullptr || BIO_method_type(out) == BIO_TYPE_BUFFER) return;  // none, or already held
-  BIO* buffer = BIO_new(BIO_f_buffer());
-  if (buffer == nullptr) return;  // then the two writes go out as they come
-  // SSL_set0_wbio releases one reference to the BIO it replaces: the chain
-  // keeps the socket BIO with the one added here.
-  BIO_up_ref(out);
-  BIO_push(buffer, out);
-  SSL_set0_wbio(ssl, buffer);
-}
-
-void send_answer(SSL* ssl) {
-  BIO* buffer = SSL_get_wbio(ssl);
-  if (buffer == nullptr || BIO_method_type(buffer) != BIO_TYPE_BUFFER) return;
-  (void)BIO_flush(buffer);  // a failed write shows on the next read or write, as an unbuffered one would
-  BIO* out = BIO_pop(buffer);  // the socket BIO, with the reference the chain held: now the SSL's again
-  SSL_set0_wbio(ssl, out);     // frees the (now empty) buffer
-}
-
 // What Response::set_content(body, "application/json") does, with the body
 // moved in instead of copied.
 void set_json(httplib::Response& res, std::string body) {
@@ -187,7 +161,7 @@ std::string error_body(int code, const std::string& message) {
 
 WebhookServer::WebhookServer(ServerOptions opts, CertStore* certs, PolicyStore* policies, Metrics* metrics)
     : opts_(std::move(opts)), certs_(certs), policies_(policies), metrics_(metrics) {
-  server_ = std::make_unique<httplib::SSLServer>([this](SSL_CTX& ctx) { return configure_server_ctx(&ctx, certs_); });
+  server_ = std::make_unique<TlsServer>(certs_);
   server_->set_tcp_nodelay(true);
   // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which
   // lets a second instance bind the same port silently.
@@ -237,7 +211,10 @@ void WebhookServer::begin_drain() {
   metrics_->set_ready(false);
 }
 
-void WebhookServer::stop() { server_->stop(); }
+void WebhookServer::stop() {
+  server_->stop();
+  server_->close_idle_connections();
+}
 
 bool WebhookServer::ready() const {
   return !draining_ && certs_->get() != nullptr && policies_->get() != nullptr &&
@@ -251,18 +228,7 @@ void WebhookServer::routes() {
     ++in_flight_;
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  // cpp-httplib writes an answer's head and body with two SSL_write calls:
-  // two TLS records, and with TCP_NODELAY two system calls and two TCP
-  // segments, so the client wakes up twice. Held from just before the head
-  // (post-routing runs there) until the body is written (the logger runs
-  // after it, whether or not the write succeeded), both records leave in one
-  // write (hold_answer, send_answer). cpp-httplib hands the connection's SSL
-  // over as const; only its write BIO is changed, between its own writes.
-  server_->set_post_routing_handler([](const Request& req, Response&) {
-    if (req.ssl != nullptr) hold_answer(const_cast<SSL*>(req.ssl));
-  });
-  server_->set_logger([this](const Request& req, const Response&) {
-    if (req.ssl != nullptr) send_answer(const_cast<SSL*>(req.ssl));
+  server_->set_logger([this](const Request&, const Response&) {
     size_t n = in_flight_.load();
     while (n > 0 && !in_flight_.compare_exchange_weak(n, n - 1)) {
     }

@@ -21,6 +21,7 @@
 #include "policy/policy.h"
 #include "server/webhook/metrics.h"
 #include "server/webhook/tls.h"
+#include "server/webhook/tls_server.h"
 
 namespace rg::webhook {
 
@@ -66,7 +67,8 @@ class WebhookServer {
   void run();
   // Readiness turns false; requests are still served.
   void begin_drain();
-  // Stops accepting; in-flight requests finish.
+  // Stops accepting and closes idle keep-alive connections; in-flight
+  // requests finish.
   void stop();
   bool ready() const;
   // Evaluates with the cluster inventory (serve --inventory=cluster) instead
@@ -84,7 +86,7 @@ class WebhookServer {
   CertStore* certs_;
   PolicyStore* policies_;
   Metrics* metrics_;
-  std::unique_ptr<httplib::SSLServer> server_;
+  std::unique_ptr<TlsServer> server_;
   std::atomic<bool> draining_{false};
   std::atomic<size_t> in_flight_{0};
   PoolStats pool_;

@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -25,6 +27,23 @@
 namespace rg::webhook {
 namespace {
 
+// A TCP connection to 127.0.0.1:port whose reads give up after 10 s, so
+// that a server that never answers fails a test instead of hanging it.
+int connect_loopback(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // One TLS connection that sends raw HTTP/1.1 requests and reads whole
 // answers (headers, then Content-Length bytes), keeping the connection.
 class RawClient {
@@ -32,13 +51,8 @@ class RawClient {
   explicit RawClient(int port) {
     ctx_ = SSL_CTX_new(TLS_client_method());
     ssl_ = SSL_new(ctx_);
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    ok_ = connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && SSL_set_fd(ssl_, fd_) == 1 &&
-          SSL_connect(ssl_) == 1;
+    fd_ = connect_loopback(port);
+    ok_ = fd_ >= 0 && SSL_set_fd(ssl_, fd_) == 1 && SSL_connect(ssl_) == 1;
   }
   ~RawClient() {
     SSL_free(ssl_);
@@ -50,11 +64,45 @@ class RawClient {
   // The answer's head ("HTTP/1.1 ... \r\n\r\n") and body; head empty on failure.
   std::pair<std::string, std::string> roundtrip(const std::string& method, const std::string& target,
                                                 const std::string& body, const std::string& content_type) {
-    std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n";
+    if (!send(request(method, target, body, content_type))) return {};
+    return answer(method);
+  }
+
+  static std::string request(const std::string& method, const std::string& target, const std::string& body,
+                             const std::string& content_type, const std::string& extra_headers = "") {
+    std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extra_headers;
     if (!content_type.empty()) req += "Content-Type: " + content_type + "\r\n";
     if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-    req += "\r\n" + body;
-    if (SSL_write(ssl_, req.data(), static_cast<int>(req.size())) != static_cast<int>(req.size())) return {};
+    return req + "\r\n" + body;
+  }
+
+  // Bytes as they are, in one TLS write.
+  bool send(const std::string& bytes) {
+    return SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())) == static_cast<int>(bytes.size());
+  }
+
+  // Reads until the server's bytes start with `prefix`, then drops it.
+  bool expect(const std::string& prefix) {
+    while (buf_.size() < prefix.size()) {
+      if (!fill()) return false;
+    }
+    if (buf_.compare(0, prefix.size(), prefix) != 0) return false;
+    buf_.erase(0, prefix.size());
+    return true;
+  }
+
+  // True when the server ends the connection (close_notify or EOF) with no
+  // more bytes sent; false on bytes or on the 10 s read timeout.
+  bool closed_by_server() {
+    char b[256];
+    const int n = SSL_read(ssl_, b, sizeof b);
+    if (n > 0) return false;
+    const int e = SSL_get_error(ssl_, n);
+    return buf_.empty() && (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno != EAGAIN));
+  }
+
+  // The next whole answer to a `method` request.
+  std::pair<std::string, std::string> answer(const std::string& method = "GET") {
     size_t end;
     while ((end = buf_.find("\r\n\r\n")) == std::string::npos) {
       if (!fill()) return {};
@@ -89,6 +137,9 @@ class RawClient {
 
 class WebhookServerTest : public ::testing::Test {
  protected:
+  // What a test changes in the options before the server starts.
+  virtual void tune(ServerOptions&) {}
+
   void SetUp() override {
     certs::Pem ca, leaf;
     ASSERT_TRUE(certs::generate_ca("test-ca", 1, &ca).ok());
@@ -101,6 +152,7 @@ class WebhookServerTest : public ::testing::Test {
     opts.host = "127.0.0.1";
     opts.port = 0;
     opts.max_body_bytes = 200000;
+    tune(opts);
     server_ = std::make_unique<WebhookServer>(opts, &certs_, &policies_, &metrics_);
     std::string error;
     ASSERT_TRUE(server_->bind(&error)) << error;
@@ -206,8 +258,8 @@ TEST_F(WebhookServerTest, EveryRouteMethodAndRefusalAnswersExactly) {
     EXPECT_NE(h.find("Content-Length: " + std::to_string(answer.size()) + "\r\n"), std::string::npos) << h;
     EXPECT_EQ(body, answer);
   }
-  // The logger counts a request out once its answer has left, so a client
-  // can hold the answer a moment before the count drops.
+  // The logger counts a request out just before the transport sends its
+  // answer; waiting keeps the test independent of that order.
   EXPECT_TRUE(test::eventually([&] { return server_->in_flight() == 0; })) << server_->in_flight();
 
   auto [mh, metrics] = c.roundtrip("GET", "/metrics", "", "");
@@ -239,6 +291,97 @@ TEST_F(WebhookServerTest, EveryRouteMethodAndRefusalAnswersExactly) {
                            "\",rule=\"" + f.rule + "\"} "),
               std::string::npos)
         << f.rule;
+  }
+}
+
+// The transport (tls_server.cc) reads through its own buffer and holds an
+// answer until the request is done: requests sent together are all answered
+// in order, and a "100 Continue" leaves before the server waits for the body.
+TEST_F(WebhookServerTest, PipelinedRequestsAndExpectContinueAreAnswered) {
+  const std::string review = test::read_file(test::source_dir() +
+                                             "/samples/admission-reviews/good/bookstore-rollout-catalog-create.json");
+  ASSERT_FALSE(review.empty());
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.ok());
+  // Three requests in one TLS record: each is answered, in order.
+  ASSERT_TRUE(c.send(RawClient::request("GET", "/healthz", "", "") +
+                     RawClient::request("POST", "/validate", review, "application/json") +
+                     RawClient::request("GET", "/nope", "", "")));
+  auto [h1, b1] = c.answer();
+  EXPECT_EQ(h1.substr(0, h1.find("\r\n")), "HTTP/1.1 200 OK");
+  EXPECT_EQ(b1, "ok\n");
+  auto [h2, b2] = c.answer("POST");
+  EXPECT_EQ(h2.substr(0, h2.find("\r\n")), "HTTP/1.1 200 OK");
+  EXPECT_NE(b2.find("\"allowed\":true"), std::string::npos) << b2;
+  auto [h3, b3] = c.answer();
+  EXPECT_EQ(h3.substr(0, h3.find("\r\n")), "HTTP/1.1 404 Not Found");
+
+  // Expect: 100-continue: the head alone; the body only after "100 Continue".
+  const std::string whole = RawClient::request("POST", "/validate", review, "application/json",
+                                               "Expect: 100-continue\r\n");
+  const size_t head_end = whole.find("\r\n\r\n") + 4;
+  ASSERT_TRUE(c.send(whole.substr(0, head_end)));
+  ASSERT_TRUE(c.expect("HTTP/1.1 100 Continue\r\n\r\n"));
+  ASSERT_TRUE(c.send(whole.substr(head_end)));
+  auto [h4, b4] = c.answer("POST");
+  EXPECT_EQ(h4.substr(0, h4.find("\r\n")), "HTTP/1.1 200 OK");
+  EXPECT_EQ(b4, b2);
+}
+
+// stop() ends idle keep-alive connections at once: run() returns without
+// waiting out their 30 s keep-alive timeout, and the client sees the close.
+TEST_F(WebhookServerTest, StopClosesIdleKeepAliveConnections) {
+  RawClient idle(server_->port());
+  ASSERT_TRUE(idle.ok());
+  auto [h, body] = idle.roundtrip("GET", "/healthz", "", "");
+  ASSERT_EQ(body, "ok\n");
+  const auto t0 = std::chrono::steady_clock::now();
+  server_->stop();
+  thread_.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_TRUE(idle.closed_by_server());
+}
+
+class TransportLimitsTest : public WebhookServerTest {
+ protected:
+  void tune(ServerOptions& o) override {
+    o.read_timeout_seconds = 1;
+    o.keep_alive_max_count = 3;
+  }
+};
+
+// A connection that stops sending is closed after --read-timeout (in its
+// handshake: at once; within a request: after a 400), and a connection's last request by
+// --keep-alive-max-count is answered with "Connection: close", then closed.
+TEST_F(TransportLimitsTest, ReadTimeoutAndRequestCountCloseConnections) {
+  {  // TCP connected, no handshake.
+    const int fd = connect_loopback(server_->port());
+    ASSERT_GE(fd, 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    char b;
+    EXPECT_EQ(recv(fd, &b, 1, 0), 0);  // EOF from the server, not the client's 10 s timeout (-1)
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+    close(fd);
+  }
+  {  // Half a request head: cpp-httplib's answer to a cut request, then the close.
+    RawClient c(server_->port());
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c.send("POST /validate HTTP/1.1\r\nHost: localhost\r\n"));
+    auto [h, body] = c.answer("POST");
+    EXPECT_EQ(h.substr(0, h.find("\r\n")), "HTTP/1.1 400 Bad Request");
+    EXPECT_EQ(body, error_body(400, "malformed HTTP request"));
+    EXPECT_TRUE(c.closed_by_server());
+  }
+  {  // Three requests at most.
+    RawClient c(server_->port());
+    ASSERT_TRUE(c.ok());
+    for (int i = 1; i <= 3; ++i) {
+      SCOPED_TRACE(i);
+      auto [h, body] = c.roundtrip("GET", "/healthz", "", "");
+      EXPECT_EQ(body, "ok\n");
+      EXPECT_EQ(h.find("Connection: close\r\n") != std::string::npos, i == 3) << h;
+    }
+    EXPECT_TRUE(c.closed_by_server());
   }
 }
 

@@ -1,0 +1,60 @@
+// The HTTPS transport: cpp-httplib's Server (request parsing, routing,
+// handlers, the worker pool) over connections whose TLS this class runs
+// itself, through cpp-httplib's Stream interface and its protected
+// process_request(), as httplib::SSLServer does.
+//
+// Why not SSLServer: Debian's cpp-httplib 0.11 reads a request's head one
+// byte per SSL_read, polls the socket before each read that finds OpenSSL's
+// buffer empty and before each write (with a recv(MSG_PEEK) to see whether
+// the peer is alive), writes an answer's head and body as two TLS records,
+// and asks the kernel for both addresses on every request: 14 system calls
+// per request where 3 do (wait, read, write). Here a connection
+//  - reads through a 16 KiB buffer filled by SSL_read (OpenSSL's read-ahead
+//    on: one read(2) per burst of records);
+//  - waits for a request with one poll(2) on the socket and a stop pipe
+//    (keep-alive timeout), and for the rest of a request with the socket's
+//    receive timeout (--read-timeout) inside SSL_read, without polling;
+//  - holds an answer's bytes until the request is done (or 64 KiB gather,
+//    or the server reads again, as for "Expect: 100-continue") and sends them
+//    with one SSL_write: one record, one write(2), bounded by the send
+//    timeout (--write-timeout);
+//  - looks up the peer's and its own address once.
+// Threading, keep-alive limits and payload limits are cpp-httplib's, as with
+// SSLServer: one pool thread per connection for its keep-alive life.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <httplib.h>
+
+#include "server/webhook/tls.h"
+
+namespace rg::webhook {
+
+class TlsServer : public httplib::Server {
+ public:
+  // Configures its SSL_CTX with configure_server_ctx(store); is_valid() is
+  // false when OpenSSL refuses a setting or the stop pipe cannot be made.
+  explicit TlsServer(CertStore* store);
+  ~TlsServer() override;
+  TlsServer(const TlsServer&) = delete;
+  TlsServer& operator=(const TlsServer&) = delete;
+
+  bool is_valid() const override;
+
+  // Wakes every connection waiting for its next request so that it closes;
+  // call after stop(). Connections in the middle of a request finish it
+  // first (cpp-httplib's stop() alone leaves them to notice within 10 ms; a
+  // connection here waits in poll(2) without a tick).
+  void close_idle_connections();
+
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+  // Serves one accepted, handshaken connection until it closes.
+  void serve(SSL* ssl, socket_t sock);
+
+  SSL_CTX* ctx_ = nullptr;
+  int stop_pipe_[2] = {-1, -1};  // [0] turns readable (and stays so) on close_idle_connections()
+};
+
+}  // namespace rg::webhook
