@@ -1,15 +1,34 @@
 #include "policy/object.h"
 
+#include <bit>
+#include <cstdint>
+#include <cstring>
+
 namespace rg {
 
 namespace {
 
 // std::less<> on the map's keys (bytes compared as unsigned char, then
 // length), inline: the rules look up ~250 keys per evaluation, and a memcmp
-// call per comparison was a fifth of evaluate().
+// call per comparison was a fifth of evaluate(). Eight bytes at a time
+// (loaded big-endian, so that the first differing byte decides), then the
+// last few one by one.
 bool key_less(std::string_view a, std::string_view b) {
   const size_t n = a.size() < b.size() ? a.size() : b.size();
-  for (size_t i = 0; i < n; ++i) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y) {
+      if constexpr (std::endian::native == std::endian::little) {
+        return __builtin_bswap64(x) < __builtin_bswap64(y);
+      } else {
+        return x < y;
+      }
+    }
+  }
+  for (; i < n; ++i) {
     if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
   }
   return a.size() < b.size();

@@ -158,6 +158,7 @@ class Reader {
 
  private:
   void ws() {
+    if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ') return;  // compact JSON: none
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
   }
 

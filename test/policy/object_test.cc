@@ -63,13 +63,13 @@ void expect_child_as_find(const json& j, int* checked) {
     probes.push_back(key + std::string("\0", 1));
     if (!key.empty()) {
       probes.push_back(key.substr(0, key.size() - 1));
-      std::string up = key, down = key, high = key;
+      std::string up = key, down = key, high = key, mid_high = key, mid_low = key;
       up.back() = static_cast<char>(up.back() + 1);
       down.back() = static_cast<char>(down.back() - 1);
       high.front() = '\xff';
-      probes.push_back(up);
-      probes.push_back(down);
-      probes.push_back(high);
+      mid_high[key.size() / 2] = '\x80';  // past the first eight bytes in long keys
+      mid_low[key.size() / 2] = '\x01';
+      for (const std::string* p : {&up, &down, &high, &mid_high, &mid_low}) probes.push_back(*p);
     }
     expect_child_as_find(value, checked);
   }
@@ -90,6 +90,13 @@ TEST(Child, FindsWhatFindFinds) {
   json wide = json::object();
   for (int i = 0; i < 300; ++i) wide["key-" + std::to_string(i * 7919 % 1000)] = i;
   expect_child_as_find(wide, &checked);
+  // Long keys that share their first 8 or 16 bytes and differ after, in
+  // ASCII and in bytes above 0x7f (compared as unsigned).
+  json shared = json::object();
+  for (const char* tail : {"", "a", "b", "\x7f", "\x80", "\xc3\xa9", "\xff", "aaaaaaaa", "aaaaaaab", "aaaaaaa\xff"}) {
+    for (const char* head : {"prefix-0", "prefix-01234567", "prefix-012345678"}) shared[std::string(head) + tail] = 1;
+  }
+  expect_child_as_find(shared, &checked);
   for (const auto& e : std::filesystem::directory_iterator(test::source_dir() + "/samples/admission-reviews/good")) {
     expect_child_as_find(json::parse(test::read_file(e.path().string())), &checked);
   }
