@@ -59,6 +59,32 @@ struct Review {
 // Never throws; nesting deeper than 256 levels is an error.
 bool parse_review(std::string_view body, Review* out, std::string* error);
 
+// The document of the last review parsed with it (bodies up to
+// kMaxKeptBody), kept so that the next parse builds over its nodes: maps,
+// arrays and strings are reused where the next review has the same members
+// (a Rollout after a Rollout allocates little), and the result is the same
+// as parsing anew. One per thread; hand each review back with recycle() once
+// its decision is made.
+class ReviewScratch {
+ public:
+  static constexpr size_t kMaxKeptBody = 64 * 1024;
+
+  // Whether it keeps a document for the next parse.
+  bool holds_document() const { return !root_.is_null(); }
+
+ private:
+  friend bool parse_review(std::string_view, Review*, std::string*, ReviewScratch*);
+  friend void recycle(Review*, ReviewScratch*);
+  json root_;
+  bool keep_ = false;
+};
+
+// parse_review() over `scratch` (nullptr: as above).
+bool parse_review(std::string_view body, Review* out, std::string* error, ReviewScratch* scratch);
+// Gives review's object back to the scratch it was parsed with (its
+// document is empty after); the next parse_review with it reuses both.
+void recycle(Review* review, ReviewScratch* scratch);
+
 struct Decision {
   bool allowed = true;
   std::string skipped;                 // why nothing was evaluated; "" when evaluated

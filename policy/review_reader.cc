@@ -172,7 +172,11 @@ class Reader {
         if (at == At::Skip) return string(nullptr);
         std::string_view s;
         if (!string(&s)) return false;
-        *out = s;
+        if (out->is_string()) {
+          out->get_ref<std::string&>().assign(s.data(), s.size());  // the previous text's buffer, when it fits
+        } else {
+          *out = s;
+        }
         return true;
       }
       case 't': return literal("true", out, at, json(true));
@@ -189,13 +193,19 @@ class Reader {
     return true;
   }
 
+  // An object into *out. When *out already is one (the previous review's),
+  // its members are kept aside and each is reused, node and value, for this
+  // text's member of the same key; those not met are freed at the end, so the
+  // result is the same as building anew.
   bool object(json* out, At at) {  // at '{'
     if (++depth_ > kMaxFastDepth) return false;
     ++p_;
     json::object_t* map = nullptr;
+    json::object_t old;  // the previous review's members not met yet
     if (at != At::Skip) {
-      *out = json::object();
+      if (!out->is_object()) *out = json::object();
       map = &out->get_ref<json::object_t&>();
+      old.swap(*map);
     }
     ws();
     if (p_ < end_ && *p_ == '}') {
@@ -216,8 +226,8 @@ class Reader {
         if (!value(nullptr, At::Skip)) return false;
       } else {
         // The last of duplicate keys wins, as with nlohmann's parser: value()
-        // assigns over what an earlier one put there.
-        if (!value(&slot(map, key), child)) return false;
+        // builds over what an earlier one put there.
+        if (!value(&member(map, &old, key), child)) return false;
       }
       ws();
       if (p_ < end_ && *p_ == ',') {
@@ -234,24 +244,29 @@ class Reader {
     }
   }
 
+  // An array into *out, reusing the elements it already has (the previous
+  // review's) by position and dropping those past this text's last.
   bool array(json* out, At at) {  // at '['
     if (++depth_ > kMaxFastDepth) return false;
     ++p_;
     json::array_t* arr = nullptr;
     if (at != At::Skip) {
-      *out = json::array();
+      if (!out->is_array()) *out = json::array();
       arr = &out->get_ref<json::array_t&>();
     }
+    size_t n = 0;
     ws();
     if (p_ < end_ && *p_ == ']') {
       ++p_;
       --depth_;
+      if (arr != nullptr) arr->clear();
       return true;
     }
     for (;;) {
       if (arr != nullptr) {
-        arr->emplace_back();
-        if (!value(&arr->back(), At::Other)) return false;
+        if (n == arr->size()) arr->emplace_back();
+        if (!value(&(*arr)[n], At::Other)) return false;
+        ++n;
       } else if (!value(nullptr, At::Skip)) {
         return false;
       }
@@ -264,6 +279,7 @@ class Reader {
       if (p_ < end_ && *p_ == ']') {
         ++p_;
         --depth_;
+        if (arr != nullptr) arr->erase(arr->begin() + static_cast<std::ptrdiff_t>(n), arr->end());
         return true;
       }
       return false;
@@ -340,11 +356,21 @@ class Reader {
     return true;
   }
 
-  // The member `key` of *map, added (null) when absent. Kubernetes writes
-  // maps with sorted keys, so a key after the last one is appended with the
-  // end as the hint, without a search.
-  static json& slot(json::object_t* map, std::string_view key) {
-    if (map->empty() || map->rbegin()->first < key) {
+  // The member `key` of *map for this text's value: the previous review's
+  // member of that key moved over from *old when there is one, else the one
+  // an earlier duplicate added, else a new (null) one. Kubernetes writes
+  // maps with sorted keys, so a key after the last one goes in at the end
+  // without a search.
+  static json& member(json::object_t* map, json::object_t* old, std::string_view key) {
+    const bool last = map->empty() || std::string_view(map->rbegin()->first) < key;
+    if (!old->empty()) {
+      auto it = old->find(key);
+      if (it != old->end()) {
+        auto node = old->extract(it);
+        return last ? map->insert(map->end(), std::move(node))->second : map->insert(std::move(node)).position->second;
+      }
+    }
+    if (last) {
       return map->emplace_hint(map->end(), std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple())
           ->second;
     }
@@ -490,9 +516,11 @@ class Reader {
 
 }  // namespace
 
+bool read_review_into(std::string_view body, nlohmann::json* doc) { return Reader(body).document(doc); }
+
 bool read_review_fast(std::string_view body, nlohmann::json* doc) {
   json out;
-  if (!Reader(body).document(&out)) return false;
+  if (!read_review_into(body, &out)) return false;
   *doc = std::move(out);
   return true;
 }

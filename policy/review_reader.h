@@ -40,4 +40,11 @@ ReviewPlace review_place(ReviewPlace parent, std::string_view key);
 // True and *doc set when `body` is a JSON object this reader handles.
 bool read_review_fast(std::string_view body, nlohmann::json* doc);
 
+// The same, built over what *doc holds (a previous review's document): its
+// maps, arrays and strings are reused where this body has the same members,
+// so a review like the last one allocates little. On true, *doc is exactly
+// what read_review_fast() gives; on false, some valid document the caller
+// must discard.
+bool read_review_into(std::string_view body, nlohmann::json* doc);
+
 }  // namespace rg::admission

@@ -304,9 +304,12 @@ void WebhookServer::handle_review(const httplib::Request& req, httplib::Response
                     (ct.empty() ? std::string("none") : "\"" + std::string(ct) + "\""));
     return;
   }
+  // Each worker thread parses over its last review's document (see
+  // ReviewScratch): a review like the last one allocates little.
+  thread_local admission::ReviewScratch scratch;
   admission::Review review;
   std::string error;
-  if (!admission::parse_review(req.body, &review, &error)) {
+  if (!admission::parse_review(req.body, &review, &error, &scratch)) {
     refuse(400, error);
     return;
   }
@@ -350,6 +353,7 @@ void WebhookServer::handle_review(const httplib::Request& req, httplib::Response
     }
     log_json(spdlog::level::info, "admission decision", fields);
   }
+  admission::recycle(&review, &scratch);
 }
 
 }  // namespace rg::webhook

@@ -204,6 +204,122 @@ TEST(ReviewReader, GivesUpOnWhatNlohmannRefusesOrMustDecide) {
   EXPECT_TRUE(same(doc, expected(ok)));
 }
 
+// A review's JSON with its shape changed at random places in request.object:
+// a member dropped or added, a value turned into another type, an array
+// shortened, lengthened or emptied, an object emptied.
+std::string reshaped(const std::string& body, std::mt19937& rng) {
+  json j = json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("request") || !j["request"].contains("object") ||
+      !j["request"]["object"].is_object()) {
+    return body;
+  }
+  // Every structured value under request.object, by pointer.
+  std::vector<json*> nodes;
+  std::vector<json*> stack = {&j["request"]["object"]};
+  while (!stack.empty()) {
+    json* n = stack.back();
+    stack.pop_back();
+    nodes.push_back(n);
+    if (n->is_object()) {
+      for (auto& [k, v] : n->items()) {
+        if (v.is_structured()) stack.push_back(&v);
+      }
+    } else if (n->is_array()) {
+      for (json& v : *n) {
+        if (v.is_structured()) stack.push_back(&v);
+      }
+    }
+  }
+  const int changes = 1 + static_cast<int>(rng() % 4);
+  for (int c = 0; c < changes && !nodes.empty(); ++c) {
+    json& n = *nodes[rng() % nodes.size()];
+    const json replacements[] = {json("a string longer than sixteen bytes"), json(7), json(-3), json(2.5), json(true),
+                                 json(nullptr), json::array({1, "x", json::object({{"k", "v"}})}),
+                                 json::object({{"zz", 1}, {"aa", json::array()}})};
+    switch (rng() % 5) {
+      case 0:  // drop or replace a member / element
+        if (n.is_object() && !n.empty()) {
+          auto it = std::next(n.begin(), static_cast<std::ptrdiff_t>(rng() % n.size()));
+          if (rng() % 2) {
+            n.erase(it);
+          } else {
+            *it = replacements[rng() % std::size(replacements)];
+          }
+        } else if (n.is_array() && !n.empty()) {
+          n.erase(n.begin() + static_cast<std::ptrdiff_t>(rng() % n.size()));
+        }
+        break;
+      case 1:  // add a member / element
+        if (n.is_object()) n["added-" + std::to_string(rng() % 5)] = replacements[rng() % std::size(replacements)];
+        if (n.is_array()) n.push_back(replacements[rng() % std::size(replacements)]);
+        break;
+      case 2:  // empty it
+        if (n.is_object()) n = json::object();
+        if (n.is_array()) n = json::array();
+        break;
+      default:  // grow an array by repeating its first element
+        if (n.is_array() && !n.empty()) n.push_back(json(n[0]));
+        break;
+    }
+    nodes.clear();  // pointers may dangle after a change: one change per walk
+    stack = {&j["request"]["object"]};
+    while (!stack.empty()) {
+      json* m = stack.back();
+      stack.pop_back();
+      nodes.push_back(m);
+      if (m->is_object()) {
+        for (auto& [k, v] : m->items()) {
+          if (v.is_structured()) stack.push_back(&v);
+        }
+      } else if (m->is_array()) {
+        for (json& v : *m) {
+          if (v.is_structured()) stack.push_back(&v);
+        }
+      }
+    }
+  }
+  return j.dump();
+}
+
+// read_review_into() builds over whatever the last body left (the webhook
+// reuses one document per thread): over thousands of bodies in random order
+// (every review we have, reshaped ones, bodies with duplicate and unsorted
+// keys, damaged ones the reader gives up on halfway), each result is exactly
+// the fresh one, types included.
+TEST(ReviewReader, BuildingOverTheLastDocumentGivesWhatBuildingAnewGives) {
+  std::vector<std::string> bodies = corpus();
+  ASSERT_GE(bodies.size(), 80u);
+  std::mt19937 rng(20261202);
+  const size_t originals = bodies.size();
+  for (size_t i = 0; i < originals; ++i) {
+    for (int k = 0; k < 3; ++k) bodies.push_back(reshaped(bodies[i], rng));
+  }
+  for (const char* object : {R"({"b":1,"a":{"x":[1,2]},"b":{"y":"z"},"c":[],"a":2})",
+                             R"({"z":{"k":"v"},"y":[{"a":1},{"b":2}],"x":"s","w":null})",
+                             R"({"a":{"x":[1,2]},"z":{"k":"v","k":"w"},"m":{}})", R"({})"}) {
+    bodies.push_back(R"({"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"u",)"
+                     R"("object":)" + std::string(object) + R"(,"operation":"CREATE"}})");
+  }
+  json doc;
+  int built = 0, refused = 0;
+  for (int i = 0; i < 6000; ++i) {
+    std::string body = bodies[rng() % bodies.size()];
+    if (rng() % 8 == 0) body.resize(rng() % body.size());  // cut short: the reader gives up partway
+    json fresh;
+    const bool want = read_review_fast(body, &fresh);
+    ASSERT_EQ(read_review_into(body, &doc), want) << body.substr(0, 300);
+    if (want) {
+      ++built;
+      ASSERT_TRUE(same(doc, fresh)) << "after " << i << " bodies:\n" << doc.dump().substr(0, 500) << "\nwant\n"
+                                    << fresh.dump().substr(0, 500);
+    } else {
+      ++refused;
+    }
+  }
+  EXPECT_GT(built, 4000);
+  EXPECT_GT(refused, 300);
+}
+
 // Damaged reviews (cut short, a byte changed, a byte inserted or removed):
 // whatever the reader accepts, nlohmann accepts too and means the same.
 TEST(ReviewReader, DamagedBodiesNeverDisagreeWithNlohmann) {

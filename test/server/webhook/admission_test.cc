@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <random>
 #include <stdexcept>
 
 #include <gtest/gtest.h>
@@ -96,6 +97,57 @@ TEST(ParseReview, FastReaderAndNlohmannFallbackAnswerTheSame) {
     EXPECT_FALSE(fast.object.doc.is_object() && fast.object.doc.contains("status"));
     EXPECT_EQ(response_json(fast, validate(fast, ctx)), response_json(slow, validate(slow, ctx)));
     EXPECT_EQ(response_json(fast, mutate(fast, ctx)), response_json(slow, mutate(slow, ctx)));
+  }
+}
+
+// parse_review over a ReviewScratch (as the webhook does, one per thread)
+// reads every review as a fresh parse does, whatever came before it: the
+// sample reviews in random order, with bad bodies (refused, or sent to the
+// nlohmann fallback) in between, give the same fields, object and answers.
+// Bodies over kMaxKeptBody are not kept.
+TEST(ParseReview, ScratchReadsEveryReviewAsAFreshParse) {
+  std::vector<std::string> bodies;
+  for (const char* dir : {"/samples/admission-reviews/good", "/samples/admission-reviews/bad"}) {
+    for (const auto& e : std::filesystem::directory_iterator(test::source_dir() + dir)) {
+      if (e.path().extension() == ".json") bodies.push_back(test::read_file(e.path().string()));
+    }
+  }
+  ASSERT_GE(bodies.size(), 80u);
+  bodies.push_back("{not json");
+  bodies.push_back(R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"operation":"CREATE"}})");
+  bodies.push_back("\xEF\xBB\xBF" + bodies[0]);  // the nlohmann fallback
+  json big = review(rollout());
+  big["request"]["object"]["metadata"]["annotations"]["padding"] = std::string(ReviewScratch::kMaxKeptBody, 'x');
+  bodies.push_back(big.dump());
+  const Policy policy;
+  const EmptyInventory inv;
+  const Context ctx{policy, inv};
+  ReviewScratch scratch;
+  std::mt19937 rng(1202);
+  for (int i = 0; i < 600; ++i) {
+    const std::string& body = bodies[rng() % bodies.size()];
+    SCOPED_TRACE(body.substr(0, 120));
+    Review fresh, reused;
+    std::string err_fresh, err_reused;
+    const bool ok = parse_review(body, &fresh, &err_fresh);
+    ASSERT_EQ(parse_review(body, &reused, &err_reused, &scratch), ok);
+    EXPECT_EQ(err_reused, err_fresh);
+    if (ok) {
+      EXPECT_EQ(reused.uid, fresh.uid);
+      EXPECT_EQ(reused.operation, fresh.operation);
+      EXPECT_EQ(reused.kind, fresh.kind);
+      EXPECT_EQ(reused.ns, fresh.ns);
+      EXPECT_EQ(reused.name, fresh.name);
+      EXPECT_EQ(reused.dry_run, fresh.dry_run);
+      ASSERT_EQ(reused.object.doc.dump(), fresh.object.doc.dump());
+      EXPECT_EQ(response_json(reused, validate(reused, ctx)), response_json(fresh, validate(fresh, ctx)));
+      EXPECT_EQ(response_json(reused, mutate(reused, ctx)), response_json(fresh, mutate(fresh, ctx)));
+    }
+    recycle(&reused, &scratch);
+    EXPECT_TRUE(reused.object.doc.is_null());
+    if (ok) {
+      EXPECT_EQ(scratch.holds_document(), body.size() <= ReviewScratch::kMaxKeptBody) << i;
+    }
   }
 }
 
