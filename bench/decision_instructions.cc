@@ -4,7 +4,8 @@
 // it against a build directory's libraries and prints instructions per call.
 // Usage: decision_instructions SCENARIO N, SCENARIO one of validate,
 // validate-update, validate-denied, mutate, mutate-bare (the /validate and
-// /mutate cases of webhook_bench), evaluate (evaluate_bench's Rollout), parse.
+// /mutate cases of webhook_bench), validate-reused (as serve parses: over the
+// last review's document), evaluate (evaluate_bench's Rollout), parse.
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -35,6 +36,16 @@ __attribute__((noinline)) void decide(const std::string& body, bool mut, const r
   sink += out.size();
 }
 __attribute__((noinline)) void measured(int n, const std::string& body, bool mut, const rg::Context& ctx) { for (int i = 0; i < n; ++i) decide(body, mut, ctx); }
+// As serve decides: over a ReviewScratch holding the last review's document.
+static rg::admission::ReviewScratch scratch;
+__attribute__((noinline)) void measured_reused(int n, const std::string& body, const rg::Context& ctx) {
+  for (int i = 0; i < n; ++i) {
+    rg::admission::Review review; std::string error;
+    if (!rg::admission::parse_review(body, &review, &error, &scratch)) { std::fprintf(stderr, "%s\n", error.c_str()); std::exit(1); }
+    sink += rg::admission::response_json(review, rg::admission::validate(review, ctx)).size();
+    rg::admission::recycle(&review, &scratch);
+  }
+}
 __attribute__((noinline)) void measured_eval(int n, const rg::Object& o, const rg::Context& ctx) { for (int i = 0; i < n; ++i) sink += rg::evaluate(o, ctx).size(); }
 __attribute__((noinline)) void measured_parse(int n, const std::string& body) { for (int i = 0; i < n; ++i) { rg::admission::Review r; std::string e; sink += rg::admission::parse_review(body, &r, &e); } }
 int main(int argc, char** argv) {
@@ -51,6 +62,9 @@ int main(int argc, char** argv) {
     const rg::Object* ro = nullptr; for (auto* o : inv.list("Rollout", "*")) ro = o;
     rg::Context c2{policy, inv};
     measured_eval(20, *ro, c2); measured_eval(n, *ro, c2);
+  } else if (sc == "validate-reused") {
+    std::string body = read(kDir + "good/bookstore-rollout-catalog-create.json");
+    measured_reused(20, body, ctx); measured_reused(n, body, ctx);
   } else if (sc == "parse") {
     std::string body = read(kDir + "good/bookstore-rollout-catalog-create.json");
     measured_parse(20, body); measured_parse(n, body);

@@ -6,7 +6,7 @@
 set -euo pipefail
 build=$(cd "$1" && pwd); n=${2:-100}; shift $(( $# >= 2 ? 2 : 1 ))
 src=$(cd "$(dirname "$0")/.." && pwd)
-scenarios=("$@"); [ ${#scenarios[@]} -gt 0 ] || scenarios=(validate validate-update validate-denied mutate mutate-bare evaluate parse)
+scenarios=("$@"); [ ${#scenarios[@]} -gt 0 ] || scenarios=(validate validate-reused validate-update validate-denied mutate mutate-bare evaluate parse)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 nice g++ -std=c++20 -O2 -I"$src" -DRG_SOURCE_DIR="\"$src\"" "$src/bench/decision_instructions.cc" -o "$tmp/d" \
   "$build/librg_policy.a" "$build/librg_promql.a" "$build/librg_condition.a" $(pkg-config --libs libfyaml) -lyaml-cpp
