@@ -211,7 +211,8 @@ void TlsServer::serve(SSL* ssl, socket_t sock) {
       if (svr_sock_ == INVALID_SOCKET) break;  // stopped while it waited
     }
     bool connection_closed = false;
-    const bool ok = process_request(strm, left == 1, connection_closed, [ssl](httplib::Request& req) { req.ssl = ssl; });
+    const bool ok =
+        process_request(strm, left == 1, connection_closed, [ssl](httplib::Request& req) { req.ssl = ssl; });
     if (!strm.flush() || !ok || connection_closed || !strm.readable()) break;
   }
   // A close_notify, as SSLServer sends, unless the connection failed (OpenSSL

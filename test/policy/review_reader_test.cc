@@ -214,22 +214,26 @@ std::string reshaped(const std::string& body, std::mt19937& rng) {
     return body;
   }
   // Every structured value under request.object, by pointer.
-  std::vector<json*> nodes;
-  std::vector<json*> stack = {&j["request"]["object"]};
-  while (!stack.empty()) {
-    json* n = stack.back();
-    stack.pop_back();
-    nodes.push_back(n);
-    if (n->is_object()) {
-      for (auto& [k, v] : n->items()) {
-        if (v.is_structured()) stack.push_back(&v);
-      }
-    } else if (n->is_array()) {
-      for (json& v : *n) {
-        if (v.is_structured()) stack.push_back(&v);
+  auto structured = [&j] {
+    std::vector<json*> nodes;
+    std::vector<json*> stack = {&j["request"]["object"]};
+    while (!stack.empty()) {
+      json* n = stack.back();
+      stack.pop_back();
+      nodes.push_back(n);
+      if (n->is_object()) {
+        for (auto& [k, v] : n->items()) {
+          if (v.is_structured()) stack.push_back(&v);
+        }
+      } else if (n->is_array()) {
+        for (json& v : *n) {
+          if (v.is_structured()) stack.push_back(&v);
+        }
       }
     }
-  }
+    return nodes;
+  };
+  std::vector<json*> nodes = structured();
   const int changes = 1 + static_cast<int>(rng() % 4);
   for (int c = 0; c < changes && !nodes.empty(); ++c) {
     json& n = *nodes[rng() % nodes.size()];
@@ -261,22 +265,7 @@ std::string reshaped(const std::string& body, std::mt19937& rng) {
         if (n.is_array() && !n.empty()) n.push_back(json(n[0]));
         break;
     }
-    nodes.clear();  // pointers may dangle after a change: one change per walk
-    stack = {&j["request"]["object"]};
-    while (!stack.empty()) {
-      json* m = stack.back();
-      stack.pop_back();
-      nodes.push_back(m);
-      if (m->is_object()) {
-        for (auto& [k, v] : m->items()) {
-          if (v.is_structured()) stack.push_back(&v);
-        }
-      } else if (m->is_array()) {
-        for (json& v : *m) {
-          if (v.is_structured()) stack.push_back(&v);
-        }
-      }
-    }
+    nodes = structured();  // pointers may dangle after a change: one change per walk
   }
   return j.dump();
 }
