@@ -64,7 +64,9 @@ bool parse_review(std::string_view body, Review* out, std::string* error);
 // arrays and strings are reused where the next review has the same members
 // (a Rollout after a Rollout allocates little), and the result is the same
 // as parsing anew. One per thread; hand each review back with recycle() once
-// its decision is made.
+// its decision is made. The next review may reuse the same nodes at the same
+// addresses, so nothing keyed by a node's address (EvalCache) may outlive
+// the decision: the webhook gives evaluate() no shared cache.
 class ReviewScratch {
  public:
   static constexpr size_t kMaxKeptBody = 64 * 1024;
