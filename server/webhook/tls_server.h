@@ -16,8 +16,8 @@
 //    receive timeout (--read-timeout) inside SSL_read, without polling;
 //  - holds an answer's bytes until the request is done (or 64 KiB gather,
 //    or the server reads again, as for "Expect: 100-continue") and sends them
-//    with one SSL_write: one record, one write(2), bounded by the send
-//    timeout (--write-timeout);
+//    with one SSL_write: one write(2) (and one TLS record up to 16 KiB),
+//    bounded by the send timeout (--write-timeout);
 //  - looks up the peer's and its own address once.
 // Threading, keep-alive limits and payload limits are cpp-httplib's, as with
 // SSLServer: one pool thread per connection for its keep-alive life.
