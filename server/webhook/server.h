@@ -63,7 +63,8 @@ class WebhookServer {
   // Binds the listening socket. False with *error on failure.
   bool bind(std::string* error);
   int port() const { return port_; }
-  // Serves until stop(); returns when every worker has finished.
+  // Serves until stop(); returns when every worker has finished (at once
+  // when stop() came first).
   void run();
   // Readiness turns false; requests are still served.
   void begin_drain();
@@ -88,6 +89,7 @@ class WebhookServer {
   Metrics* metrics_;
   std::unique_ptr<TlsServer> server_;
   std::atomic<bool> draining_{false};
+  std::atomic<bool> run_started_{false}, run_done_{false}, stop_requested_{false};
   std::atomic<size_t> in_flight_{0};
   PoolStats pool_;
   ClusterView* cluster_ = nullptr;  // nullptr: every review sees an EmptyInventory

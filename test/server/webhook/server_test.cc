@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <sstream>
@@ -340,6 +341,42 @@ TEST_F(WebhookServerTest, StopClosesIdleKeepAliveConnections) {
   thread_.join();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
   EXPECT_TRUE(idle.closed_by_server());
+}
+
+// stop() right after run() has started on another thread (before or while
+// cpp-httplib's accept loop begins) ends run(); so does stop() before run().
+TEST(WebhookServerStop, StopRightAfterStartOrBeforeRunEndsRun) {
+  certs::Pem ca, leaf;
+  ASSERT_TRUE(certs::generate_ca("test-ca", 1, &ca).ok());
+  ASSERT_TRUE(certs::issue_serving_cert(ca, {"localhost"}, 1, &leaf).ok());
+  std::shared_ptr<const certs::KeyPair> pair;
+  ASSERT_TRUE(certs::load_key_pair_pem(leaf.cert, leaf.key, "test", &pair).ok());
+  CertStore store;
+  store.set(pair);
+  PolicyStore policies;
+  policies.set(std::make_shared<Policy>());
+  Metrics metrics;
+  ServerOptions opts;
+  opts.host = "127.0.0.1";
+  opts.port = 0;
+  for (int i = 0; i < 40; ++i) {
+    SCOPED_TRACE(i);
+    WebhookServer server(opts, &store, &policies, &metrics);
+    std::string error;
+    ASSERT_TRUE(server.bind(&error)) << error;
+    std::atomic<bool> returned{false};
+    const bool stop_first = i % 4 == 3;
+    if (stop_first) server.stop();
+    std::thread t([&] {
+      server.run();
+      returned = true;
+    });
+    if (!stop_first) server.stop();
+    const bool ended = test::eventually([&] { return returned.load(); });
+    EXPECT_TRUE(ended) << (stop_first ? "stop() before run()" : "stop() right after run() began");
+    if (!ended) server.stop();  // the accept loop runs by now: this one ends it
+    t.join();
+  }
 }
 
 class TransportLimitsTest : public WebhookServerTest {
