@@ -204,27 +204,14 @@ bool WebhookServer::bind(std::string* error) {
   return true;
 }
 
-void WebhookServer::run() {
-  run_started_ = true;
-  if (!stop_requested_) server_->listen_after_bind();
-  run_done_ = true;
-}
+void WebhookServer::run() { server_->run(); }
 
 void WebhookServer::begin_drain() {
   draining_ = true;
   metrics_->set_ready(false);
 }
 
-void WebhookServer::stop() {
-  stop_requested_ = true;
-  // cpp-httplib's stop() does nothing until its accept loop has started, and
-  // the loop would then wait for connections forever: when run() has begun,
-  // wait for the loop (or for run() to end). A run() not begun yet sees
-  // stop_requested_ and returns at once.
-  while (run_started_ && !run_done_ && !server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  server_->stop();
-  server_->close_idle_connections();
-}
+void WebhookServer::stop() { server_->shutdown(); }
 
 bool WebhookServer::ready() const {
   return !draining_ && certs_->get() != nullptr && policies_->get() != nullptr &&

@@ -89,7 +89,6 @@ class WebhookServer {
   Metrics* metrics_;
   std::unique_ptr<TlsServer> server_;
   std::atomic<bool> draining_{false};
-  std::atomic<bool> run_started_{false}, run_done_{false}, stop_requested_{false};
   std::atomic<size_t> in_flight_{0};
   PoolStats pool_;
   ClusterView* cluster_ = nullptr;  // nullptr: every review sees an EmptyInventory

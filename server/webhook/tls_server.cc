@@ -3,27 +3,21 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <climits>
 #include <cstring>
 #include <string>
+#include <thread>
 
 namespace rg::webhook {
 
 namespace {
-
-void set_timeout(socket_t sock, int option, time_t sec, time_t usec) {
-  timeval tv{};
-  tv.tv_sec = sec;
-  tv.tv_usec = static_cast<suseconds_t>(usec);
-  setsockopt(sock, SOL_SOCKET, option, &tv, sizeof tv);
-}
 
 // A numeric host and a port from getpeername/getsockname, as cpp-httplib
 // reports them.
@@ -176,7 +170,18 @@ TlsServer::~TlsServer() {
 
 bool TlsServer::is_valid() const { return ctx_ != nullptr && stop_pipe_[0] >= 0; }
 
-void TlsServer::close_idle_connections() {
+void TlsServer::run() {
+  run_started_ = true;
+  if (!shutdown_requested_) listen_after_bind();
+  run_done_ = true;
+}
+
+void TlsServer::shutdown() {
+  shutdown_requested_ = true;
+  // When run() has begun, wait for its accept loop (or its end); a run() not
+  // begun yet sees shutdown_requested_ and returns at once.
+  while (run_started_ && !run_done_ && !is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  stop();
   if (stop_pipe_[1] < 0) return;
   const char byte = 0;
   while (::write(stop_pipe_[1], &byte, 1) < 0 && errno == EINTR) {
@@ -184,15 +189,13 @@ void TlsServer::close_idle_connections() {
 }
 
 bool TlsServer::process_and_close_socket(socket_t sock) {
-  // The handshake and every read or write after it wait at most these.
-  set_timeout(sock, SO_RCVTIMEO, read_timeout_sec_, read_timeout_usec_);
-  set_timeout(sock, SO_SNDTIMEO, write_timeout_sec_, write_timeout_usec_);
-  int one = 1;
-  setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // cpp-httplib's accept loop has set the socket's receive and send timeouts
+  // (set_read_timeout, set_write_timeout): they bound the handshake and every
+  // read or write after it.
   SSL* ssl = SSL_new(ctx_);
   if (ssl != nullptr && SSL_set_fd(ssl, sock) == 1 && SSL_accept(ssl) == 1) serve(ssl, sock);
   SSL_free(ssl);  // null-safe
-  shutdown(sock, SHUT_RDWR);
+  ::shutdown(sock, SHUT_RDWR);
   close(sock);
   return true;
 }
@@ -202,7 +205,7 @@ void TlsServer::serve(SSL* ssl, socket_t sock) {
   const int idle_ms = to_ms(keep_alive_timeout_sec_, 0);
   for (size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET; --left) {
     if (!strm.buffered()) {
-      // The next request, the keep-alive timeout, or close_idle_connections().
+      // The next request, the keep-alive timeout, or shutdown().
       pollfd fds[2] = {{sock, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
       int ready;
       while ((ready = poll(fds, 2, idle_ms)) < 0 && errno == EINTR) {

@@ -12,18 +12,21 @@
 //  - reads through a 16 KiB buffer filled by SSL_read (OpenSSL's read-ahead
 //    on: one read(2) per burst of records);
 //  - waits for a request with one poll(2) on the socket and a stop pipe
-//    (keep-alive timeout), and for the rest of a request with the socket's
-//    receive timeout (--read-timeout) inside SSL_read, without polling;
+//    (keep-alive timeout), and for the rest of a request inside SSL_read,
+//    without polling, bounded by the receive timeout (--read-timeout) that
+//    cpp-httplib's accept loop sets on the socket, as it sets the send
+//    timeout (--write-timeout) and TCP_NODELAY comes from the listener;
 //  - holds an answer's bytes until the request is done (or 64 KiB gather,
 //    or the server reads again, as for "Expect: 100-continue") and sends them
-//    with one SSL_write: one write(2) (and one TLS record up to 16 KiB),
-//    bounded by the send timeout (--write-timeout);
+//    with one SSL_write: one write(2) (and one TLS record up to 16 KiB);
 //  - looks up the peer's and its own address once.
 // Threading, keep-alive limits and payload limits are cpp-httplib's, as with
 // SSLServer: one pool thread per connection for its keep-alive life.
 #pragma once
 
 #include <openssl/ssl.h>
+
+#include <atomic>
 
 #include <httplib.h>
 
@@ -42,11 +45,18 @@ class TlsServer : public httplib::Server {
 
   bool is_valid() const override;
 
-  // Wakes every connection waiting for its next request so that it closes;
-  // call after stop(). Connections in the middle of a request finish it
-  // first (cpp-httplib's stop() alone leaves them to notice within 10 ms; a
-  // connection here waits in poll(2) without a tick).
-  void close_idle_connections();
+  // Accepts and serves until shutdown(); returns when every worker has
+  // finished (at once when shutdown() came first). cpp-httplib's
+  // listen_after_bind() after bind_to_port().
+  void run();
+  // Stops accepting and wakes every connection waiting for its next request
+  // so that it closes; connections in the middle of a request finish it
+  // first. Safe from any thread, before, while or after run() starts:
+  // cpp-httplib's stop() alone does nothing until its accept loop runs (which
+  // would then wait for connections forever), and leaves idle connections to
+  // notice within 10 ms, where a connection here waits in poll(2) without a
+  // tick.
+  void shutdown();
 
  private:
   bool process_and_close_socket(socket_t sock) override;
@@ -54,7 +64,8 @@ class TlsServer : public httplib::Server {
   void serve(SSL* ssl, socket_t sock);
 
   SSL_CTX* ctx_ = nullptr;
-  int stop_pipe_[2] = {-1, -1};  // [0] turns readable (and stays so) on close_idle_connections()
+  int stop_pipe_[2] = {-1, -1};  // [0] turns readable (and stays so) on shutdown()
+  std::atomic<bool> run_started_{false}, run_done_{false}, shutdown_requested_{false};
 };
 
 }  // namespace rg::webhook
