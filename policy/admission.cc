@@ -190,10 +190,14 @@ bool parse_review(std::string_view body, Review* out, std::string* error, Review
   // (2.4 times faster for the Bookstore review: nlohmann's lexer keeps a copy of every token
   // for its error messages); it gives up on anything unusual, and then
   // nlohmann decides and names the problem. With a scratch, it builds over
-  // the last review's document.
+  // the last review's document; a body over kMaxKeptBody is parsed anew and
+  // the scratch let go, so that it never holds more than a small review.
+  if (scratch != nullptr && body.size() > ReviewScratch::kMaxKeptBody) {
+    dispose(&scratch->root_);
+    scratch = nullptr;
+  }
   json local;
   json& doc = scratch != nullptr ? scratch->root_ : local;
-  if (scratch != nullptr) scratch->keep_ = body.size() <= ReviewScratch::kMaxKeptBody;
   if (!read_review_into(body, &doc)) {
     dispose(&doc);
     if (!parse_with_nlohmann(body, &doc, error)) return false;
@@ -257,19 +261,17 @@ bool parse_review(std::string_view body, Review* out, std::string* error, Review
   }
   if (has_object) r.object.doc = std::move(*obj_it);
   *out = std::move(r);
-  if (scratch == nullptr || !scratch->keep_) dispose(&doc);
+  if (scratch == nullptr) dispose(&doc);
   return true;
 }
 
 void recycle(Review* review, ReviewScratch* scratch) {
-  json& root = scratch->root_;
-  if (scratch->keep_ && root.is_object() && review->object.doc.is_object()) {
+  json& root = scratch->root_;  // null when the review was parsed anew (a large body)
+  if (root.is_object() && review->object.doc.is_object()) {
     auto request = root.find("request");
     if (request != root.end() && request->is_object()) {
       (*request)["object"] = std::move(review->object.doc);  // the slot parse_review moved it out of
     }
-  } else if (!scratch->keep_) {
-    dispose(&root);
   }
   dispose(&review->object.doc);  // null after a move
 }

@@ -78,7 +78,6 @@ class ReviewScratch {
   friend bool parse_review(std::string_view, Review*, std::string*, ReviewScratch*);
   friend void recycle(Review*, ReviewScratch*);
   json root_;
-  bool keep_ = false;
 };
 
 // parse_review() over `scratch` (nullptr: as above).
