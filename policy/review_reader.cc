@@ -119,29 +119,42 @@ const char* plain_run(const char* p, const char* end) {
 }
 
 #if defined(__SSE2__)
-// The bytes of a 64-byte block at p that are c, one bit each (bit i: p[i]).
-uint64_t bytes_equal(const __m128i (&w)[4], char c) {
-  const __m128i v = _mm_set1_epi8(c);
+// One bit per byte of a 64-byte block (bit i: byte i) where `flag` (a 16-byte
+// compare) marks it.
+template <class Flag>
+uint64_t block_mask(const __m128i (&w)[4], Flag flag) {
   uint64_t m = 0;
   for (int k = 0; k < 4; ++k) {
-    m |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(w[k], v)))) << (16 * k);
+    m |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(flag(w[k])))) << (16 * k);
   }
   return m;
 }
-// ... that are below 0x20 or not ASCII (signed compare: those are negative).
+// The bytes that are c.
+uint64_t bytes_equal(const __m128i (&w)[4], char c) {
+  const __m128i v = _mm_set1_epi8(c);
+  return block_mask(w, [v](__m128i x) { return _mm_cmpeq_epi8(x, v); });
+}
+// The bytes below 0x20 or not ASCII (signed compare: those are negative).
 uint64_t bytes_special(const __m128i (&w)[4]) {
   const __m128i v = _mm_set1_epi8(0x20);
-  uint64_t m = 0;
-  for (int k = 0; k < 4; ++k) {
-    m |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(w[k], v)))) << (16 * k);
-  }
-  return m;
+  return block_mask(w, [v](__m128i x) { return _mm_cmplt_epi8(x, v); });
 }
 #endif
 
-// The characters a backslash may escape without more (\u needs four hex digits).
-constexpr bool simple_escape(unsigned char c) {
-  return c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't';
+// What a backslash and c stand for, when c needs nothing more (\u needs
+// four hex digits); 0 for every other c.
+constexpr char simple_unescape(unsigned char c) {
+  switch (c) {
+    case '"': return '"';
+    case '\\': return '\\';
+    case '/': return '/';
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    default: return 0;
+  }
 }
 
 class Reader {
@@ -326,7 +339,7 @@ class Reader {
       for (uint64_t m = escaped & before; m != 0 && !byte_loop; m &= m - 1) {
         const unsigned char c = static_cast<unsigned char>(p_[std::countr_zero(m)]);
         if (c == 'u') byte_loop = true;
-        else if (!simple_escape(c)) return Skip::Bad;
+        else if (simple_unescape(c) == 0) return Skip::Bad;
       }
       if (byte_loop) break;  // from this block's start
       if (closing != 0) {
@@ -424,34 +437,24 @@ class Reader {
       ++p_;
       if (p_ >= end_) return false;
       const char e = *p_++;
-      char plain = 0;
-      switch (e) {
-        case '"': plain = '"'; break;
-        case '\\': plain = '\\'; break;
-        case '/': plain = '/'; break;
-        case 'b': plain = '\b'; break;
-        case 'f': plain = '\f'; break;
-        case 'n': plain = '\n'; break;
-        case 'r': plain = '\r'; break;
-        case 't': plain = '\t'; break;
-        case 'u': {
-          uint32_t cp = 0;
-          if (!hex4(&cp)) return false;
-          if (cp >= 0xD800 && cp <= 0xDBFF) {  // a high surrogate needs its low half
-            uint32_t low = 0;
-            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
-            p_ += 2;
-            if (!hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            return false;
-          }
-          if (out != nullptr) append_utf8(&scratch_, cp);
-          break;
+      if (const char plain = simple_unescape(static_cast<unsigned char>(e)); plain != 0) {
+        if (out != nullptr) scratch_.push_back(plain);
+      } else if (e == 'u') {
+        uint32_t cp = 0;
+        if (!hex4(&cp)) return false;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {  // a high surrogate needs its low half
+          uint32_t low = 0;
+          if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+          p_ += 2;
+          if (!hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          return false;
         }
-        default: return false;
+        if (out != nullptr) append_utf8(&scratch_, cp);
+      } else {
+        return false;
       }
-      if (plain != 0 && out != nullptr) scratch_.push_back(plain);
       run = p_;
     }
   }
