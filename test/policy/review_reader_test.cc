@@ -309,6 +309,31 @@ TEST(ReviewReader, BuildingOverTheLastDocumentGivesWhatBuildingAnewGives) {
   EXPECT_GT(refused, 300);
 }
 
+// The reuse itself: a string deep in request.object (in a map, in an array,
+// in maps) keeps the buffer the longer string before it had, which only a
+// string built over the last document can (a fresh one is sized to fit).
+TEST(ReviewReader, BuildingOverTheLastDocumentReusesItsNodes) {
+  auto body = [](const std::string& image) {
+    return R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE",)"
+           R"("object":{"kind":"Rollout","spec":{"template":{"spec":{"containers":[{"name":"web","image":")" +
+           image + R"("}]}}}}}})";
+  };
+  const std::string long_image(200, 'i'), short_image = "registry/app:1.0.0-short";
+  json doc;
+  ASSERT_TRUE(read_review_into(body(long_image), &doc));
+  ASSERT_TRUE(read_review_into(body(short_image), &doc));
+  const json& image = doc["request"]["object"]["spec"]["template"]["spec"]["containers"][0]["image"];
+  ASSERT_EQ(image, short_image);
+  EXPECT_GE(image.get_ref<const std::string&>().capacity(), long_image.size());
+  json fresh;
+  ASSERT_TRUE(read_review_fast(body(short_image), &fresh));
+  EXPECT_TRUE(same(doc, fresh));
+  EXPECT_LT(fresh["request"]["object"]["spec"]["template"]["spec"]["containers"][0]["image"]
+                .get_ref<const std::string&>()
+                .capacity(),
+            long_image.size());
+}
+
 // Damaged reviews (cut short, a byte changed, a byte inserted or removed):
 // whatever the reader accepts, nlohmann accepts too and means the same.
 TEST(ReviewReader, DamagedBodiesNeverDisagreeWithNlohmann) {

@@ -163,6 +163,23 @@ TEST(ParseReview, ScratchReadsEveryReviewAsAFreshParse) {
   }
 }
 
+// recycle() hands the object back to the scratch, and the next parse builds
+// over it: a string in the object keeps the longer buffer it had.
+TEST(ParseReview, ScratchBuildsOverTheRecycledObject) {
+  json first = rollout(), second = rollout();
+  first["spec"]["template"]["spec"]["containers"][0]["image"] = std::string(200, 'i');
+  second["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.27";
+  ReviewScratch scratch;
+  Review r1, r2;
+  std::string err;
+  ASSERT_TRUE(parse_review(review(first).dump(), &r1, &err, &scratch)) << err;
+  recycle(&r1, &scratch);
+  ASSERT_TRUE(parse_review(review(second).dump(), &r2, &err, &scratch)) << err;
+  const json& image = r2.object.doc["spec"]["template"]["spec"]["containers"][0]["image"];
+  EXPECT_EQ(image, "nginx:1.27");
+  EXPECT_GE(image.get_ref<const std::string&>().capacity(), 200u);
+}
+
 TEST(ParseReview, KeysNamedLikeDroppedOnesElsewhereStay) {
   json obj = rollout();
   obj["spec"]["managedFields"] = 1;  // not metadata.managedFields
