@@ -28,23 +28,18 @@ static std::string bare() {
   return review.dump();
 }
 static size_t sink = 0;
-__attribute__((noinline)) void decide(const std::string& body, bool mut, const rg::Context& ctx) {
+// With a scratch, as serve decides: over the last review's document.
+__attribute__((noinline)) void decide(const std::string& body, bool mut, const rg::Context& ctx, rg::admission::ReviewScratch* scratch) {
   rg::admission::Review review; std::string error;
-  if (!rg::admission::parse_review(body, &review, &error)) { std::fprintf(stderr, "%s\n", error.c_str()); std::exit(1); }
+  if (!rg::admission::parse_review(body, &review, &error, scratch)) { std::fprintf(stderr, "%s\n", error.c_str()); std::exit(1); }
   rg::admission::Decision d = mut ? rg::admission::mutate(review, ctx) : rg::admission::validate(review, ctx);
   std::string out = rg::admission::response_json(review, d);
   sink += out.size();
+  if (scratch != nullptr) rg::admission::recycle(&review, scratch);
 }
-__attribute__((noinline)) void measured(int n, const std::string& body, bool mut, const rg::Context& ctx) { for (int i = 0; i < n; ++i) decide(body, mut, ctx); }
-// As serve decides: over a ReviewScratch holding the last review's document.
-static rg::admission::ReviewScratch scratch;
-__attribute__((noinline)) void measured_reused(int n, const std::string& body, const rg::Context& ctx) {
-  for (int i = 0; i < n; ++i) {
-    rg::admission::Review review; std::string error;
-    if (!rg::admission::parse_review(body, &review, &error, &scratch)) { std::fprintf(stderr, "%s\n", error.c_str()); std::exit(1); }
-    sink += rg::admission::response_json(review, rg::admission::validate(review, ctx)).size();
-    rg::admission::recycle(&review, &scratch);
-  }
+__attribute__((noinline)) void measured(int n, const std::string& body, bool mut, const rg::Context& ctx,
+                                        rg::admission::ReviewScratch* scratch = nullptr) {
+  for (int i = 0; i < n; ++i) decide(body, mut, ctx, scratch);
 }
 __attribute__((noinline)) void measured_eval(int n, const rg::Object& o, const rg::Context& ctx) { for (int i = 0; i < n; ++i) sink += rg::evaluate(o, ctx).size(); }
 __attribute__((noinline)) void measured_parse(int n, const std::string& body) { for (int i = 0; i < n; ++i) { rg::admission::Review r; std::string e; sink += rg::admission::parse_review(body, &r, &e); } }
@@ -64,7 +59,8 @@ int main(int argc, char** argv) {
     measured_eval(20, *ro, c2); measured_eval(n, *ro, c2);
   } else if (sc == "validate-reused") {
     std::string body = read(kDir + "good/bookstore-rollout-catalog-create.json");
-    measured_reused(20, body, ctx); measured_reused(n, body, ctx);
+    rg::admission::ReviewScratch scratch;
+    measured(20, body, false, ctx, &scratch); measured(n, body, false, ctx, &scratch);
   } else if (sc == "parse") {
     std::string body = read(kDir + "good/bookstore-rollout-catalog-create.json");
     measured_parse(20, body); measured_parse(n, body);

@@ -29,44 +29,19 @@ std::string bare_rollout_review() {
   return review.dump();
 }
 
-void run_body(benchmark::State& state, const std::string& body, bool mutate);
-
-void run(benchmark::State& state, const std::string& file, bool mutate) {
-  run_body(state, rg::bench::read_file(kReviews + file), mutate);
-}
-
-void run_body(benchmark::State& state, const std::string& body, bool mutate) {
-  if (body.empty()) {
-    state.SkipWithError("cannot read the review");
-    return;
-  }
-  const rg::Policy policy;
-  const rg::EmptyInventory inventory;
-  const rg::Context ctx{policy, inventory};
-  for (auto _ : state) {
-    rg::admission::Review review;
-    std::string error;
-    if (!rg::admission::parse_review(body, &review, &error)) {
-      state.SkipWithError(error.c_str());
+// The decision for each body in turn (one review after another, all
+// different when there are several: a time is then the mean over the cycle).
+// With `scratch`, as the server decides: parse_review over a per-thread
+// ReviewScratch holding the last review's document, handed back after each
+// decision.
+void run_bodies(benchmark::State& state, const std::vector<std::string>& bodies, bool mutate, bool scratch) {
+  size_t bytes = 0;
+  for (const std::string& body : bodies) {
+    if (body.empty()) {
+      state.SkipWithError("cannot read the review");
       return;
     }
-    rg::admission::Decision d = mutate ? rg::admission::mutate(review, ctx) : rg::admission::validate(review, ctx);
-    std::string out = rg::admission::response_json(review, d);
-    benchmark::DoNotOptimize(out);
-  }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(body.size()));
-}
-
-// As the server decides: parse_review over a per-thread ReviewScratch
-// holding the last review's document, handed back after each decision.
-// Cycles through `files` (one review after another, all different when
-// there are several), so a time is the mean over the cycle.
-void run_reused(benchmark::State& state, const std::vector<std::string>& files, bool scratch) {
-  std::vector<std::string> bodies;
-  size_t bytes = 0;
-  for (const std::string& f : files) {
-    bodies.push_back(rg::bench::read_file(kReviews + f));
-    bytes += bodies.back().size();
+    bytes += body.size();
   }
   const rg::Policy policy;
   const rg::EmptyInventory inventory;
@@ -81,12 +56,24 @@ void run_reused(benchmark::State& state, const std::vector<std::string>& files, 
       state.SkipWithError(error.c_str());
       return;
     }
-    rg::admission::Decision d = rg::admission::validate(review, ctx);
+    rg::admission::Decision d = mutate ? rg::admission::mutate(review, ctx) : rg::admission::validate(review, ctx);
     std::string out = rg::admission::response_json(review, d);
     benchmark::DoNotOptimize(out);
     if (scratch) rg::admission::recycle(&review, &reuse);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes / bodies.size()));
+}
+
+void run_body(benchmark::State& state, const std::string& body, bool mutate) { run_bodies(state, {body}, mutate, false); }
+
+void run_files(benchmark::State& state, const std::vector<std::string>& files, bool scratch) {
+  std::vector<std::string> bodies;
+  for (const std::string& f : files) bodies.push_back(rg::bench::read_file(kReviews + f));
+  run_bodies(state, bodies, false, scratch);
+}
+
+void run(benchmark::State& state, const std::string& file, bool mutate) {
+  run_body(state, rg::bench::read_file(kReviews + file), mutate);
 }
 
 // Successive reviews of five kinds (a Rollout, an UPDATE of it, an
@@ -99,10 +86,10 @@ const std::vector<std::string> kMixed = {
 
 void BM_ValidateBookstoreRollout(benchmark::State& s) { run(s, "good/bookstore-rollout-catalog-create.json", false); }
 void BM_ValidateBookstoreRolloutReused(benchmark::State& s) {
-  run_reused(s, {"good/bookstore-rollout-catalog-create.json"}, true);
+  run_files(s, {"good/bookstore-rollout-catalog-create.json"}, true);
 }
-void BM_ValidateMixedKinds(benchmark::State& s) { run_reused(s, kMixed, false); }
-void BM_ValidateMixedKindsReused(benchmark::State& s) { run_reused(s, kMixed, true); }
+void BM_ValidateMixedKinds(benchmark::State& s) { run_files(s, kMixed, false); }
+void BM_ValidateMixedKindsReused(benchmark::State& s) { run_files(s, kMixed, true); }
 void BM_ValidateBookstoreRolloutUpdate(benchmark::State& s) { run(s, "good/bookstore-rollout-catalog-update.json", false); }
 void BM_ValidateDeniedRollout(benchmark::State& s) { run(s, "bad/pod-security_runAsNonRoot-rollout.json", false); }
 // /mutate: the Bookstore Rollout is already defaulted (no patch: a
