@@ -66,22 +66,23 @@ class EvalCache {
   // Template name (or "<group>\0<lowercase kind>\0<name>" scale target) -> objects, in inventory order.
   using NameIndex = std::unordered_map<std::string, std::vector<const Object*>>;
 
-  template <class V>
-  using Memo = std::unordered_map<const json*, std::shared_ptr<const V>>;
-  template <class V, class Compute>
-  std::shared_ptr<const V> memo(std::mutex& mu, Memo<V>& map, const json& doc, Compute&& compute);
+  template <class K, class V>
+  using Memo = std::unordered_map<K, std::shared_ptr<const V>>;
+  // map[key], computed on a miss (eval_cache.cc).
+  template <class K, class V, class Compute>
+  std::shared_ptr<const V> memo(std::mutex& mu, Memo<K, V>& map, const K& key, Compute&& compute);
 
   EvalCache* shared_;
   // One lock per map, each held only to look up or insert (eval_cache.cc).
   std::mutex analyses_mu_, pods_mu_, refs_mu_, users_mu_, scalers_mu_;
-  Memo<analysis::TemplateAnalysis> analyses_;
-  Memo<psa::PodTemplate> pods_;
-  Memo<std::vector<AnalysisTemplateRef>> refs_;
+  Memo<const json*, analysis::TemplateAnalysis> analyses_;
+  Memo<const json*, psa::PodTemplate> pods_;
+  Memo<const json*, std::vector<AnalysisTemplateRef>> refs_;
   // Per namespace scanned ("\x01" = every namespace, for cluster templates,
   // where only clusterScope references count): template name -> Rollouts.
-  std::unordered_map<std::string, std::shared_ptr<const NameIndex>> users_;
+  Memo<std::string, NameIndex> users_;
   // Per namespace: "<group>\0<lowercase kind>\0<name>" -> autoscalers.
-  std::unordered_map<std::string, std::shared_ptr<const NameIndex>> scalers_;
+  Memo<std::string, NameIndex> scalers_;
 };
 
 }  // namespace rg
