@@ -2,20 +2,18 @@
 // and an evaluation with a shared cache equal to one without.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <atomic>
-#include <filesystem>
 #include <thread>
 
 #include "policy/analysis/metric.h"
 #include "policy/autoscaling.h"
 #include "policy/catalog.h"
-#include "policy/documents.h"
 #include "policy/eval_cache.h"
 #include "policy/inventory.h"
 #include "policy/policy.h"
 #include "policy/rollout_refs.h"
 #include "test/support/conformance.h"
+#include "test/support/manifests.h"
 
 namespace rg {
 namespace {
@@ -142,21 +140,6 @@ TEST(EvalCache, AutoscalersOfEqualsTheScan) {
   EXPECT_EQ(users[2]->name(), "s1");
 }
 
-// Every sample manifest (good and bad) in one inventory, as `check samples/` sees them.
-std::vector<Object> sample_objects() {
-  std::vector<Object> out;
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(test::source_dir() + "/samples")) {
-    if (e.is_regular_file() && e.path().extension() == ".yaml") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    LoadResult r = load_documents(test::read_file(f.string()), f.string());
-    for (Object& o : r.objects) out.push_back(std::move(o));
-  }
-  return out;
-}
-
 std::string render(const std::vector<Finding>& found) {
   std::string out;
   for (const Finding& f : found) {
@@ -201,7 +184,8 @@ TEST(EvalCache, AFrontGivesTheSharedCachesResults) {
 // One shared cache, four threads taking the objects in turn: every object's
 // findings equal those of an evaluation with no shared cache.
 TEST(EvalCache, OneSharedCacheOnManyThreadsGivesEachObjectsOwnFindings) {
-  std::vector<Object> objects = sample_objects();
+  // Every sample manifest (good and bad) in one inventory, as `check samples/` sees them.
+  std::vector<Object> objects = test::load_manifests(test::source_dir() + "/samples");
   ASSERT_GT(objects.size(), 80u);
   MemoryInventory inv;
   for (const Object& o : objects) inv.add_unowned(o);

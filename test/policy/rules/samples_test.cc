@@ -10,10 +10,10 @@
 #include <gtest/gtest.h>
 
 #include "policy/catalog.h"
-#include "policy/documents.h"
 #include "policy/inventory.h"
 #include "policy/policy.h"
 #include "test/support/conformance.h"
+#include "test/support/manifests.h"
 
 namespace rg {
 namespace {
@@ -32,26 +32,7 @@ const std::set<std::string> kNoBadSample = {
 
 const fs::path kSamples = fs::path(RG_SOURCE_DIR) / "samples";
 
-std::vector<Object> load_dir_or_file(const fs::path& p) {
-  std::vector<fs::path> files;
-  if (fs::is_directory(p)) {
-    for (const auto& e : fs::recursive_directory_iterator(p)) {
-      if (e.is_regular_file() && (e.path().extension() == ".yaml" || e.path().extension() == ".yml")) {
-        files.push_back(e.path());
-      }
-    }
-  } else {
-    files.push_back(p);
-  }
-  std::sort(files.begin(), files.end());
-  std::vector<Object> out;
-  for (const fs::path& f : files) {
-    LoadResult r = load_documents(test::read_file(f.string()), f.lexically_relative(kSamples).string());
-    for (const LoadError& e : r.errors) ADD_FAILURE() << e.str();
-    for (Object& o : r.objects) out.push_back(std::move(o));
-  }
-  return out;
-}
+std::vector<Object> load_dir_or_file(const fs::path& p) { return test::load_manifests(p, kSamples); }
 
 // Evaluates every object of one run, with the run as the inventory.
 std::vector<Finding> check_run(const fs::path& p) {
