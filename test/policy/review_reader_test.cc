@@ -5,7 +5,6 @@
 #include "policy/review_reader.h"
 
 #include <cstring>
-#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -13,11 +12,11 @@
 #include <gtest/gtest.h>
 
 #include "test/support/conformance.h"
+#include "test/support/manifests.h"
 
 namespace rg::admission {
 namespace {
 
-namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 // Equal values of equal types (nlohmann's == calls 1, 1u and 1.0 equal).
@@ -76,19 +75,7 @@ json expected(const std::string& body) {
   return j;
 }
 
-std::vector<std::string> corpus() {
-  std::vector<std::string> out;
-  std::vector<std::string> dirs = {test::source_dir() + "/samples/admission-reviews/good",
-                                   test::source_dir() + "/samples/admission-reviews/bad"};
-  if (!test::conformance_dir().empty()) dirs.push_back(test::conformance_dir() + "/admission-reviews");
-  for (const std::string& d : dirs) {
-    if (!fs::exists(d)) continue;
-    for (const auto& e : fs::directory_iterator(d)) {
-      if (e.path().extension() == ".json") out.push_back(test::read_file(e.path().string()));
-    }
-  }
-  return out;
-}
+std::vector<std::string> corpus() { return test::review_bodies(true); }
 
 TEST(ReviewReader, BuildsNlohmannsDocumentMinusWhatItSkips) {
   std::vector<std::string> bodies = corpus();

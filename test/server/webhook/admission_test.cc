@@ -3,7 +3,6 @@
 #include "policy/admission.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <random>
 #include <stdexcept>
 
@@ -13,6 +12,7 @@
 #include "policy/inventory.h"
 #include "policy/mutation.h"
 #include "test/support/conformance.h"
+#include "test/support/manifests.h"
 
 namespace rg::admission {
 namespace {
@@ -61,16 +61,6 @@ TEST(ParseReview, DropsWhatNoRuleReads) {
   EXPECT_EQ(r.object.doc["spec"]["template"]["spec"]["containers"][0]["name"], "web");
 }
 
-// Every AdmissionReview body in samples/admission-reviews (good and bad).
-std::vector<std::string> sample_review_bodies() {
-  std::vector<std::string> bodies;
-  for (const char* dir : {"/samples/admission-reviews/good", "/samples/admission-reviews/bad"}) {
-    for (const auto& e : std::filesystem::directory_iterator(test::source_dir() + dir)) {
-      if (e.path().extension() == ".json") bodies.push_back(test::read_file(e.path().string()));
-    }
-  }
-  return bodies;
-}
 
 // a and b read the same: every field, the object byte for byte, and the
 // /validate and /mutate answers.
@@ -100,7 +90,7 @@ std::vector<std::string> sample_review_bodies() {
 // same fields, same object, same /validate and /mutate answers, byte for
 // byte. One review carries a status, which neither builds.
 TEST(ParseReview, FastReaderAndNlohmannFallbackAnswerTheSame) {
-  std::vector<std::string> bodies = sample_review_bodies();
+  std::vector<std::string> bodies = test::review_bodies();
   ASSERT_GE(bodies.size(), 80u);
   json with_status = review(rollout(), "UPDATE");
   with_status["request"]["object"]["status"] = json::parse(R"({"phase":"Healthy","conditions":[{"type":"Available"}]})");
@@ -125,7 +115,7 @@ TEST(ParseReview, FastReaderAndNlohmannFallbackAnswerTheSame) {
 // nlohmann fallback) in between, give the same fields, object and answers.
 // Bodies over kMaxKeptBody are not kept, whether read or refused.
 TEST(ParseReview, ScratchReadsEveryReviewAsAFreshParse) {
-  std::vector<std::string> bodies = sample_review_bodies();
+  std::vector<std::string> bodies = test::review_bodies();
   ASSERT_GE(bodies.size(), 80u);
   bodies.push_back("{not json");
   bodies.push_back(R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"operation":"CREATE"}})");
