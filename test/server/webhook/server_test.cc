@@ -149,12 +149,11 @@ class WebhookServerTest : public ::testing::Test {
     ASSERT_TRUE(certs::load_key_pair_pem(leaf.cert, leaf.key, "test", &pair).ok());
     certs_.set(pair);
     policies_.set(std::make_shared<Policy>());
-    ServerOptions opts;
-    opts.host = "127.0.0.1";
-    opts.port = 0;
-    opts.max_body_bytes = 200000;
-    tune(opts);
-    server_ = std::make_unique<WebhookServer>(opts, &certs_, &policies_, &metrics_);
+    opts_.host = "127.0.0.1";
+    opts_.port = 0;
+    opts_.max_body_bytes = 200000;
+    tune(opts_);
+    server_ = std::make_unique<WebhookServer>(opts_, &certs_, &policies_, &metrics_);
     std::string error;
     ASSERT_TRUE(server_->bind(&error)) << error;
     thread_ = std::thread([this] { server_->run(); });
@@ -164,6 +163,7 @@ class WebhookServerTest : public ::testing::Test {
     if (thread_.joinable()) thread_.join();
   }
 
+  ServerOptions opts_;
   CertStore certs_;
   PolicyStore policies_;
   Metrics metrics_;
@@ -345,23 +345,11 @@ TEST_F(WebhookServerTest, StopClosesIdleKeepAliveConnections) {
 
 // stop() right after run() has started on another thread (before or while
 // cpp-httplib's accept loop begins) ends run(); so does stop() before run().
-TEST(WebhookServerStop, StopRightAfterStartOrBeforeRunEndsRun) {
-  certs::Pem ca, leaf;
-  ASSERT_TRUE(certs::generate_ca("test-ca", 1, &ca).ok());
-  ASSERT_TRUE(certs::issue_serving_cert(ca, {"localhost"}, 1, &leaf).ok());
-  std::shared_ptr<const certs::KeyPair> pair;
-  ASSERT_TRUE(certs::load_key_pair_pem(leaf.cert, leaf.key, "test", &pair).ok());
-  CertStore store;
-  store.set(pair);
-  PolicyStore policies;
-  policies.set(std::make_shared<Policy>());
-  Metrics metrics;
-  ServerOptions opts;
-  opts.host = "127.0.0.1";
-  opts.port = 0;
+// (Servers of their own, with the fixture's certificate and policy.)
+TEST_F(WebhookServerTest, StopRightAfterStartOrBeforeRunEndsRun) {
   for (int i = 0; i < 40; ++i) {
     SCOPED_TRACE(i);
-    WebhookServer server(opts, &store, &policies, &metrics);
+    WebhookServer server(opts_, &certs_, &policies_, &metrics_);
     std::string error;
     ASSERT_TRUE(server.bind(&error)) << error;
     std::atomic<bool> returned{false};
