@@ -49,6 +49,16 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                    .Register(*registry_);
   pool_threads_ = &pool.Add({{"state", "threads"}});
   pool_queued_ = &pool.Add({{"state", "queued"}});
+  connections_reset_ = &prometheus::BuildCounter()
+                            .Name("rollout_guard_connections_reset_total")
+                            .Help("Connections reset at once because every worker was busy and the queue full")
+                            .Register(*registry_)
+                            .Add({});
+  connections_shed_ = &prometheus::BuildCounter()
+                           .Name("rollout_guard_connections_shed_total")
+                           .Help("Idle keep-alive connections closed to free a worker for a waiting connection")
+                           .Register(*registry_)
+                           .Add({});
 }
 
 namespace {
@@ -115,6 +125,14 @@ void Metrics::set_ready(bool ready) { ready_->Set(ready ? 1 : 0); }
 void Metrics::set_pool(size_t threads, size_t queued) {
   pool_threads_->Set(static_cast<double>(threads));
   pool_queued_->Set(static_cast<double>(queued));
+}
+void Metrics::set_connection_totals(uint64_t reset, uint64_t shed) {
+  // Counters only go up: add what the totals gained since the last scrape.
+  std::lock_guard<std::mutex> lock(totals_mu_);
+  const double r = static_cast<double>(reset) - connections_reset_->Value();
+  const double s = static_cast<double>(shed) - connections_shed_->Value();
+  if (r > 0) connections_reset_->Increment(r);
+  if (s > 0) connections_shed_->Increment(s);
 }
 
 std::string Metrics::render() const {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -78,6 +79,9 @@ class Metrics {
   void cert_reload(bool ok);
   void set_ready(bool ready);
   void set_pool(size_t threads, size_t queued);
+  // The transport's running totals of connections reset (queue full) and
+  // idle connections shed for a waiting one.
+  void set_connection_totals(uint64_t reset, uint64_t shed);
 
   std::string render() const;
   // For metrics registered elsewhere (the cluster inventory's, cluster_view.h).
@@ -95,6 +99,9 @@ class Metrics {
   prometheus::Gauge* ready_;
   prometheus::Gauge* pool_threads_;
   prometheus::Gauge* pool_queued_;
+  prometheus::Counter* connections_reset_;
+  prometheus::Counter* connections_shed_;
+  std::mutex totals_mu_;  // two scrapes at once must not both add the same gain
   ChildCache<prometheus::Counter> request_children_;
   ChildCache<prometheus::Histogram> latency_children_;
   ChildCache<prometheus::Counter> finding_children_;

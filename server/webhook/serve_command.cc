@@ -53,6 +53,9 @@ struct ServeFlags {
   std::string read_timeout = "10s", write_timeout = "10s", keep_alive_timeout = "30s";
   size_t keep_alive_max = 100000;
   size_t max_connections = 256;
+  size_t max_queued_connections = 128;
+  std::string health_listen;
+  std::string client_ca_file;
   size_t max_body_bytes = 3u << 20;
   // Cluster inventory.
   std::string inventory = "none";  // none | cluster
@@ -176,6 +179,10 @@ int run_serve(ServeFlags f) {
   opts.keep_alive_timeout_seconds = static_cast<int>((idle_ms + 999) / 1000);
   opts.keep_alive_max_count = std::max<size_t>(1, f.keep_alive_max);
   opts.max_connections = std::max<size_t>(1, f.max_connections);
+  opts.max_queued_connections = f.max_queued_connections;
+  opts.client_ca_file = f.client_ca_file;
+  if (!f.health_listen.empty() && !parse_listen(f.health_listen, &opts.health_host, &opts.health_port))
+    return fail("--health-listen must be ADDR:PORT, got " + f.health_listen);
   opts.max_body_bytes = f.max_body_bytes;
 
   // Cluster inventory: the client and watch cache cross-object rules and namespace labels read.
@@ -254,7 +261,11 @@ int run_serve(ServeFlags f) {
   log_json(spdlog::level::info, "serving",
            {{"listen", opts.host + ":" + std::to_string(server.port())},
             {"policy", f.policy_file.empty() ? "(embedded default)" : f.policy_file},
+            {"health", server.health_port() < 0 ? std::string("(on the HTTPS listener only)")
+                                                 : opts.health_host + ":" + std::to_string(server.health_port())},
+            {"client_certificates", opts.client_ca_file.empty() ? "not required" : "required: " + opts.client_ca_file},
             {"max_connections", opts.max_connections},
+            {"max_queued_connections", opts.max_queued_connections},
             {"max_body_bytes", opts.max_body_bytes},
             {"inventory", cluster ? "cluster: " + kube_source + (f.ns.empty() ? "" : ", namespace " + f.ns) +
                                         "; readyz waits for the initial sync"
@@ -338,11 +349,24 @@ void add_serve_command(CLI::App& app, int* exit_code) {
                   "On SIGTERM, keep serving this long with readyz false before closing the listener")
       ->capture_default_str();
   cmd->add_option("--max-connections", f->max_connections,
-                  "Worker threads, one per open connection; connections beyond wait for a free worker")
+                  "Worker threads, one per open connection; connections beyond wait for a free worker, and idle "
+                  "keep-alive connections are closed to make room")
       ->capture_default_str();
-  cmd->add_option("--max-body-bytes", f->max_body_bytes, "Larger request bodies get 413")->capture_default_str();
-  cmd->add_option("--read-timeout", f->read_timeout, "Time to read a request")->capture_default_str();
-  cmd->add_option("--write-timeout", f->write_timeout, "Time to write a response")->capture_default_str();
+  cmd->add_option("--max-queued-connections", f->max_queued_connections,
+                  "Connections that may wait for a worker; more are reset at once")
+      ->capture_default_str();
+  cmd->add_option("--health-listen", f->health_listen,
+                  "ADDR:PORT for plain-HTTP /healthz, /readyz and /metrics on their own small pool (default: off; "
+                  "they are always on the HTTPS listener too)");
+  cmd->add_option("--client-ca-file", f->client_ca_file,
+                  "PEM CA bundle: require every HTTPS client (the apiserver) to present a certificate it signed");
+  cmd->add_option("--max-body-bytes", f->max_body_bytes,
+                  "Larger request bodies get 413 (and chunked or compressed bodies 411 or 415)")
+      ->capture_default_str();
+  cmd->add_option("--read-timeout", f->read_timeout,
+                  "Total time for a TLS handshake, and for one request's head and body")
+      ->capture_default_str();
+  cmd->add_option("--write-timeout", f->write_timeout, "Total time to write a response")->capture_default_str();
   cmd->add_option("--keep-alive-timeout", f->keep_alive_timeout, "An idle connection is closed after this long")
       ->capture_default_str();
   cmd->add_option("--keep-alive-max-requests", f->keep_alive_max, "Requests per connection before it is closed")

@@ -1,16 +1,10 @@
 #include "server/webhook/server.h"
 
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <functional>
 #include <string_view>
 #include <thread>
-#include <vector>
 
 #include "policy/admission.h"
 #include "policy/catalog.h"
@@ -31,87 +25,16 @@ void PolicyStore::set(std::shared_ptr<const Policy> p) {
 
 namespace {
 
-// A worker pool that starts small and grows, one thread per connection being
-// served, up to `max` threads. Jobs beyond that wait in the queue.
-class ElasticPool : public httplib::TaskQueue {
- public:
-  ElasticPool(size_t min_threads, size_t max_threads, PoolStats* stats)
-      : max_(std::max<size_t>(1, max_threads)), stats_(stats) {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (size_t i = 0; i < std::min(min_threads, max_); ++i) spawn();
-  }
-  ~ElasticPool() override = default;
-
-  void enqueue(std::function<void()> fn) override {
-    bool saturated = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      jobs_.push_back(std::move(fn));
-      if (idle_ < jobs_.size()) {
-        if (threads_.size() < max_) spawn();
-        else saturated = true;
-      }
-      stats_->queued = saturated ? jobs_.size() - idle_ : 0;
-    }
-    cv_.notify_one();
-    if (saturated && !warned_.exchange(true)) {
-      log_json(spdlog::level::warn, "worker pool saturated: new connections wait for a worker",
-               {{"max_connections", max_}});
-    }
-  }
-
-  void shutdown() override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    for (std::thread& t : threads_) t.join();  // threads_ no longer grows: the accept loop has ended
-  }
-
- private:
-  void spawn() {  // with mu_ held
-    threads_.emplace_back([this] { work(); });
-    stats_->threads = threads_.size();
-  }
-
-  void work() {
-    for (;;) {
-      std::function<void()> job;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        ++idle_;
-        stats_->idle = idle_;
-        cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
-        --idle_;
-        stats_->idle = idle_;
-        if (jobs_.empty()) return;  // stop_ and nothing left
-        job = std::move(jobs_.front());
-        jobs_.pop_front();
-        if (stats_->queued > 0) --stats_->queued;
-      }
-      job();
-    }
-  }
-
-  const size_t max_;
-  PoolStats* stats_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  std::vector<std::thread> threads_;
-  size_t idle_ = 0;
-  bool stop_ = false;
-  std::atomic<bool> warned_{false};
-};
-
 const char* reason_for(int code) {
   switch (code) {
     case 400: return "BadRequest";
     case 404: return "NotFound";
     case 405: return "MethodNotAllowed";
+    case 408: return "Timeout";
+    case 411: return "BadRequest";
     case 413: return "RequestEntityTooLarge";
     case 415: return "UnsupportedMediaType";
+    case 431: return "RequestEntityTooLarge";
     case 503: return "ServiceUnavailable";
     default: return code >= 500 ? "InternalError" : "BadRequest";
   }
@@ -161,57 +84,65 @@ std::string error_body(int code, const std::string& message) {
 
 WebhookServer::WebhookServer(ServerOptions opts, CertStore* certs, PolicyStore* policies, Metrics* metrics)
     : opts_(std::move(opts)), certs_(certs), policies_(policies), metrics_(metrics) {
-  server_ = std::make_unique<TlsServer>(certs_);
-  server_->set_tcp_nodelay(true);
-  // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which
-  // lets a second instance bind the same port silently.
-  server_->set_socket_options([](int sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  server_->set_keep_alive_max_count(opts_.keep_alive_max_count);
-  server_->set_keep_alive_timeout(opts_.keep_alive_timeout_seconds);
-  server_->set_read_timeout(opts_.read_timeout_seconds, 0);
-  server_->set_write_timeout(opts_.write_timeout_seconds, 0);
-  server_->set_payload_max_length(opts_.max_body_bytes);
-  const size_t max_threads = opts_.max_connections;
-  server_->new_task_queue = [max_threads, this] {
-    return new ElasticPool(std::min<size_t>(8, max_threads), max_threads, &pool_);
-  };
+  TransportLimits limits;
+  limits.max_workers = opts_.max_connections;
+  limits.max_queued = opts_.max_queued_connections;
+  limits.keep_alive_max_count = opts_.keep_alive_max_count;
+  limits.idle_timeout_ms = opts_.keep_alive_timeout_seconds * 1000;
+  limits.read_timeout_ms = opts_.read_timeout_seconds * 1000;
+  limits.write_timeout_ms = opts_.write_timeout_seconds * 1000;
+  limits.head.max_body_bytes = opts_.max_body_bytes;
+  limits.head.body_limit_flag = "--max-body-bytes";
+  server_ = std::make_unique<Transport>(certs_, limits);
+  if (opts_.health_port >= 0) {
+    // Probes and scrapes: few connections, GETs only, no bodies.
+    TransportLimits h;
+    h.max_workers = 4;
+    h.max_queued = 16;
+    h.idle_timeout_ms = 5000;
+    h.read_timeout_ms = std::min(limits.read_timeout_ms, 5000);
+    h.write_timeout_ms = std::min(limits.write_timeout_ms, 5000);
+    health_ = std::make_unique<Transport>(nullptr, h);
+  }
   routes();
 }
 
 WebhookServer::~WebhookServer() = default;
 
 bool WebhookServer::bind(std::string* error) {
-  if (!server_->is_valid()) {
+  if (!server_->is_valid() || (health_ && !health_->is_valid())) {
     *error = "TLS setup failed (OpenSSL refused the context settings)";
     return false;
   }
-  if (opts_.port == 0) {
-    port_ = server_->bind_to_any_port(opts_.host);
-    if (port_ <= 0) {
-      *error = "cannot listen on " + opts_.host + ":0";
-      return false;
-    }
-    return true;
-  }
-  if (!server_->bind_to_port(opts_.host, opts_.port)) {
-    *error = "cannot listen on " + opts_.host + ":" + std::to_string(opts_.port) + " (in use, or not allowed)";
+  if (!opts_.client_ca_file.empty() && !server_->require_client_certificates(opts_.client_ca_file, error)) {
     return false;
   }
-  port_ = opts_.port;
-  return true;
+  auto listen = [error](Transport& t, const std::string& host, int port, int* bound) {
+    *bound = port == 0 ? t.bind_to_any_port(host) : (t.bind_to_port(host, port) ? port : -1);
+    if (*bound > 0) return true;
+    *error = "cannot listen on " + host + ":" + std::to_string(port) + (port == 0 ? "" : " (in use, or not allowed)");
+    return false;
+  };
+  return listen(*server_, opts_.host, opts_.port, &port_) &&
+         (!health_ || listen(*health_, opts_.health_host, opts_.health_port, &health_port_));
 }
 
-void WebhookServer::run() { server_->run(); }
+void WebhookServer::run() {
+  std::thread health;
+  if (health_) health = std::thread([this] { health_->run(); });
+  server_->run();
+  if (health.joinable()) health.join();
+}
 
 void WebhookServer::begin_drain() {
   draining_ = true;
   metrics_->set_ready(false);
 }
 
-void WebhookServer::stop() { server_->shutdown(); }
+void WebhookServer::stop() {
+  server_->shutdown();
+  if (health_) health_->shutdown();
+}
 
 bool WebhookServer::ready() const {
   return !draining_ && certs_->get() != nullptr && policies_->get() != nullptr &&
@@ -221,18 +152,29 @@ bool WebhookServer::ready() const {
 void WebhookServer::routes() {
   using httplib::Request;
   using httplib::Response;
+  // A request is counted in at routing and out when its answer is written.
+  // cpp-httplib also answers (and logs) requests it refuses before routing;
+  // those were never counted in, so they must not be counted out. A
+  // connection's requests are served one at a time on one thread.
+  static thread_local bool counted = false;
   server_->set_pre_routing_handler([this](const Request&, Response&) {
     ++in_flight_;
+    counted = true;
     return httplib::Server::HandlerResponse::Unhandled;
   });
   server_->set_logger([this](const Request&, const Response&) {
-    size_t n = in_flight_.load();
-    while (n > 0 && !in_flight_.compare_exchange_weak(n, n - 1)) {
-    }
+    if (counted) --in_flight_;
+    counted = false;
+  });
+  server_->set_refusal_handler([this](const Refusal& r) {
+    if (is_review_path(r.path)) metrics_->bad_request(r.path.substr(1), r.code);
+    log_json(spdlog::level::warn, "request refused",
+             {{"path", r.path}, {"code", r.code}, {"error", r.message}, {"remote", r.remote_addr}});
+    return error_body(r.code, r.message);
   });
   server_->set_error_handler(httplib::Server::HandlerWithResponse([this](const Request& req, Response& res) {
-    // Refusals by cpp-httplib itself (413, malformed HTTP); ours have a body and are counted where made.
-    if (is_review_path(req.path) && res.body.empty() && (res.status == 413 || res.status == 400)) {
+    // Refusals by cpp-httplib itself (a request cut short); ours have a body and are counted where made.
+    if (is_review_path(req.path) && res.body.empty() && res.status == 400) {
       metrics_->bad_request(req.path.substr(1), res.status);
       log_json(spdlog::level::warn, "request refused", {{"path", req.path}, {"code", res.status}});
     }
@@ -240,8 +182,8 @@ void WebhookServer::routes() {
     std::string msg;
     switch (res.status) {
       case 404: msg = "no such path " + req.path + " (POST /validate, POST /mutate, GET /healthz, /readyz, /metrics)"; break;
-      case 413: msg = "request body larger than --max-body-bytes=" + std::to_string(opts_.max_body_bytes); break;
       case 400: msg = "malformed HTTP request"; break;
+      case 500: msg = "internal error while handling " + req.method + " " + req.path + " (see the webhook's log)"; break;
       default: msg = "HTTP " + std::to_string(res.status);
     }
     set_json(res, error_body(res.status, msg));
@@ -262,8 +204,15 @@ void WebhookServer::routes() {
     server_->Patch(path, not_allowed);
     server_->Delete(path, not_allowed);
   }
-  server_->Get("/healthz", [](const Request&, Response& res) { res.set_content("ok\n", "text/plain"); });
-  server_->Get("/readyz", [this](const Request&, Response& res) {
+  health_routes(*server_);
+  if (health_) health_routes(*health_);
+}
+
+void WebhookServer::health_routes(httplib::Server& s) {
+  using httplib::Request;
+  using httplib::Response;
+  s.Get("/healthz", [](const Request&, Response& res) { res.set_content("ok\n", "text/plain"); });
+  s.Get("/readyz", [this](const Request&, Response& res) {
     if (ready()) {
       // Still ready when the inventory is stale: cross-object denials are warnings meanwhile.
       std::string why = cluster_ != nullptr ? cluster_->incomplete_reason() : std::string();
@@ -277,8 +226,10 @@ void WebhookServer::routes() {
                                                     : cluster_->incomplete_reason();
     res.set_content("not ready: " + why + "\n", "text/plain");
   });
-  server_->Get("/metrics", [this](const Request&, Response& res) {
-    metrics_->set_pool(pool_.threads.load(), pool_.queued.load());
+  s.Get("/metrics", [this](const Request&, Response& res) {
+    const TransportStats& t = server_->stats();
+    metrics_->set_pool(t.threads.load(), t.queued.load());
+    metrics_->set_connection_totals(t.refused.load(), t.shed.load());
     metrics_->set_ready(ready());
     if (cluster_ != nullptr) cluster_->update_metrics();
     res.set_content(metrics_->render(), "text/plain; version=0.0.4; charset=utf-8");

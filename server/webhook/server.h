@@ -2,12 +2,14 @@
 // policy/admission.h, health, readiness and metrics. The decision itself is
 // in the core; this layer checks the HTTP envelope, counts and logs.
 //
-// Threading: cpp-httplib serves each TCP connection on one worker thread for
-// its whole keep-alive life. The pool grows on demand up to
-// max_connections; past that, new connections wait (accepted, queued) until
-// a worker's connection closes (keep-alive timeout or max count), and the
-// queued gauge in /metrics shows it. Size max_connections above the number of
-// apiserver replicas times their idle connections per host.
+// Threading and limits are the transport's (transport.h): one worker thread
+// per connection up to max_connections, a bounded queue of waiting
+// connections behind them, idle keep-alive connections closed to make room,
+// and total deadlines for a handshake, a request and an answer. Size
+// max_connections above the number of apiserver replicas times their idle
+// connections per host. /healthz, /readyz and /metrics are also served plain
+// on a listener of their own (health_port), so probes and scrapes never wait
+// behind admission traffic.
 #pragma once
 
 #include <atomic>
@@ -21,7 +23,7 @@
 #include "policy/policy.h"
 #include "server/webhook/metrics.h"
 #include "server/webhook/tls.h"
-#include "server/webhook/tls_server.h"
+#include "server/webhook/transport.h"
 
 namespace rg::webhook {
 
@@ -31,11 +33,15 @@ struct ServerOptions {
   std::string host = "0.0.0.0";
   int port = 8443;                          // 0: any free port
   size_t max_connections = 256;             // worker threads at most
+  size_t max_queued_connections = 128;      // waiting for a worker; more are reset
   size_t keep_alive_max_count = 100000;     // requests per connection
   int keep_alive_timeout_seconds = 30;      // idle connection closed after
-  int read_timeout_seconds = 10;
-  int write_timeout_seconds = 10;
+  int read_timeout_seconds = 10;            // a handshake; a request's head and body
+  int write_timeout_seconds = 10;           // an answer
   size_t max_body_bytes = 3u << 20;         // larger: 413
+  std::string client_ca_file;               // non-empty: client certificates must verify against it
+  std::string health_host = "0.0.0.0";
+  int health_port = -1;                     // plain HTTP /healthz, /readyz, /metrics; -1: none, 0: any free port
 };
 
 // The current policy, swapped whole on reload.
@@ -49,22 +55,17 @@ class PolicyStore {
   std::shared_ptr<const Policy> policy_;
 };
 
-struct PoolStats {
-  std::atomic<size_t> threads{0};
-  std::atomic<size_t> idle{0};
-  std::atomic<size_t> queued{0};
-};
-
 class WebhookServer {
  public:
   WebhookServer(ServerOptions opts, CertStore* certs, PolicyStore* policies, Metrics* metrics);
   ~WebhookServer();
 
-  // Binds the listening socket. False with *error on failure.
+  // Binds the listening sockets. False with *error on failure.
   bool bind(std::string* error);
   int port() const { return port_; }
-  // Serves until stop(); returns when every worker has finished (at once
-  // when stop() came first).
+  int health_port() const { return health_port_; }
+  // Serves (both listeners) until stop(); returns when every worker has
+  // finished (at once when stop() came first).
   void run();
   // Readiness turns false; requests are still served.
   void begin_drain();
@@ -78,21 +79,23 @@ class WebhookServer {
   void set_cluster(ClusterView* view) { cluster_ = view; }
   // Requests between routing and their response written.
   size_t in_flight() const { return in_flight_.load(); }
+  const TransportStats& transport_stats() const { return server_->stats(); }
 
  private:
   void routes();
+  void health_routes(httplib::Server& s);
   void handle_review(const httplib::Request& req, httplib::Response& res, bool mutate);
 
   ServerOptions opts_;
   CertStore* certs_;
   PolicyStore* policies_;
   Metrics* metrics_;
-  std::unique_ptr<TlsServer> server_;
+  std::unique_ptr<Transport> server_;
+  std::unique_ptr<Transport> health_;  // null without health_port
   std::atomic<bool> draining_{false};
   std::atomic<size_t> in_flight_{0};
-  PoolStats pool_;
   ClusterView* cluster_ = nullptr;  // nullptr: every review sees an EmptyInventory
-  int port_ = 0;
+  int port_ = 0, health_port_ = -1;
 };
 
 // A JSON body for a refused request: a metav1.Status naming the problem.

@@ -5,13 +5,20 @@
 #include "server/webhook/server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -49,8 +56,13 @@ int connect_loopback(int port) {
 // answers (headers, then Content-Length bytes), keeping the connection.
 class RawClient {
  public:
-  explicit RawClient(int port) {
+  // With `cert_file` and `key_file` (PEM), the client presents that certificate.
+  explicit RawClient(int port, const std::string& cert_file = "", const std::string& key_file = "") {
     ctx_ = SSL_CTX_new(TLS_client_method());
+    if (!cert_file.empty() && (SSL_CTX_use_certificate_file(ctx_, cert_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+                               SSL_CTX_use_PrivateKey_file(ctx_, key_file.c_str(), SSL_FILETYPE_PEM) != 1)) {
+      return;
+    }
     ssl_ = SSL_new(ctx_);
     fd_ = connect_loopback(port);
     ok_ = fd_ >= 0 && SSL_set_fd(ssl_, fd_) == 1 && SSL_connect(ssl_) == 1;
@@ -61,11 +73,29 @@ class RawClient {
     close(fd_);
   }
   bool ok() const { return ok_; }
+  int fd() const { return fd_; }
+  // Whether the server's answer has begun to arrive, or the connection
+  // ended, without blocking. (Records that hold no application data, like
+  // TLS 1.3 session tickets, are not an answer.)
+  bool answer_waiting() {
+    if (!buf_.empty()) return true;
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, 0) <= 0) return false;
+    const int flags = fcntl(fd_, F_GETFL);
+    fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+    char b[16384];
+    const int n = SSL_read(ssl_, b, sizeof b);
+    const int e = n > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl_, n);
+    fcntl(fd_, F_SETFL, flags);
+    if (n > 0) buf_.append(b, static_cast<size_t>(n));
+    return e != SSL_ERROR_WANT_READ;
+  }
 
   // The answer's head ("HTTP/1.1 ... \r\n\r\n") and body; head empty on failure.
   std::pair<std::string, std::string> roundtrip(const std::string& method, const std::string& target,
-                                                const std::string& body, const std::string& content_type) {
-    if (!send(request(method, target, body, content_type))) return {};
+                                                const std::string& body, const std::string& content_type,
+                                                const std::string& extra_headers = "") {
+    if (!send(request(method, target, body, content_type, extra_headers))) return {};
     return answer(method);
   }
 
@@ -250,11 +280,13 @@ TEST_F(WebhookServerTest, EveryRouteMethodAndRefusalAnswersExactly) {
     EXPECT_EQ(h, head(k.code, k.reason, k.answer.size(), k.type, k.extra_headers));
     EXPECT_EQ(body, k.answer);
   }
-  {  // Too large: refused by cpp-httplib, answered with our JSON (own connection: it may close).
+  {  // Too large: refused from the head alone, before the body is read, answered with our JSON.
     RawClient big(server_->port());
     ASSERT_TRUE(big.ok());
-    auto [h, body] = big.roundtrip("POST", "/validate", std::string(300000, ' '), "application/json");
-    const std::string answer = error_body(413, "request body larger than --max-body-bytes=200000");
+    ASSERT_TRUE(big.send("POST /validate HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 300000\r\n\r\n"));
+    auto [h, body] = big.answer("POST");
+    const std::string answer =
+        error_body(413, "request body of 300000 bytes is larger than the limit of 200000 bytes (--max-body-bytes)");
     EXPECT_EQ(h.substr(0, h.find("\r\n")), "HTTP/1.1 413 Payload Too Large");
     EXPECT_NE(h.find("Content-Length: " + std::to_string(answer.size()) + "\r\n"), std::string::npos) << h;
     EXPECT_EQ(body, answer);
@@ -388,13 +420,13 @@ TEST_F(TransportLimitsTest, ReadTimeoutAndRequestCountCloseConnections) {
     EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
     close(fd);
   }
-  {  // Half a request head: cpp-httplib's answer to a cut request, then the close.
+  {  // Half a request head: 408, then the close.
     RawClient c(server_->port());
     ASSERT_TRUE(c.ok());
     ASSERT_TRUE(c.send("POST /validate HTTP/1.1\r\nHost: localhost\r\n"));
     auto [h, body] = c.answer("POST");
-    EXPECT_EQ(h.substr(0, h.find("\r\n")), "HTTP/1.1 400 Bad Request");
-    EXPECT_EQ(body, error_body(400, "malformed HTTP request"));
+    EXPECT_EQ(h.substr(0, h.find("\r\n")), "HTTP/1.1 408 Request Timeout");
+    EXPECT_EQ(body, error_body(408, "request head not complete within the read timeout"));
     EXPECT_TRUE(c.closed_by_server());
   }
   {  // Three requests at most.
@@ -408,6 +440,313 @@ TEST_F(TransportLimitsTest, ReadTimeoutAndRequestCountCloseConnections) {
     }
     EXPECT_TRUE(c.closed_by_server());
   }
+}
+
+// The status line of an answer's head.
+std::string status_line(const std::string& head) { return head.substr(0, head.find("\r\n")); }
+
+// Bodies whose cost cpp-httplib does not bound are refused from the head,
+// before a byte of the body is read, and the connection is closed: each of
+// these requests sends its head alone (or a first piece of its body) and
+// gets its answer at once (the client's 10 s read timeout would fail it).
+TEST_F(WebhookServerTest, UnboundedBodiesAndHeadsAreRefusedFromTheHead) {
+  struct Case {
+    std::string name, bytes;
+    int code;
+    std::string reason, message;
+  };
+  const std::string post = "POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n";
+  std::string many_fields = post + "Content-Length: 2\r\n";
+  for (int i = 0; i < 101; ++i) many_fields += "X-Field-" + std::to_string(i) + ": v\r\n";
+  const std::vector<Case> cases = {
+      {"chunked, a first chunk of 40 MiB announced", post + "Transfer-Encoding: chunked\r\n\r\n2800000\r\nxxxx",
+       411, "Length Required", "Transfer-Encoding is not accepted: send the body with a Content-Length"},
+      {"no Content-Length", post + "\r\n{\"apiVersion\":", 411, "Length Required",
+       "a POST request needs a Content-Length"},
+      {"gzip", post + "Content-Encoding: gzip\r\nContent-Length: 20\r\n\r\n", 415, "Unsupported Media Type",
+       "Content-Encoding \"gzip\" is not accepted: send the body uncompressed"},
+      {"huge Content-Length", post + "Content-Length: 1099511627776\r\n\r\n", 413, "Payload Too Large",
+       "request body of 1099511627776 bytes is larger than the limit of 200000 bytes (--max-body-bytes)"},
+      {"bad Content-Length", post + "Content-Length: 12, 12\r\n\r\n", 400, "Bad Request",
+       "malformed Content-Length \"12, 12\""},
+      {"101 fields", many_fields + "\r\n", 431, "Request Header Fields Too Large", "more than 100 header fields"},
+      {"one 20 KiB field", post + "X-Big: " + std::string(20000, 'a') + "\r\n\r\n", 431,
+       "Request Header Fields Too Large", "request head larger than 16384 bytes"},
+      {"not HTTP", "\x16\x03\x01 hello\r\n\r\n", 400, "Bad Request", "malformed HTTP request line"},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.name);
+    RawClient c(server_->port());
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c.send(k.bytes));
+    auto [h, body] = c.answer("POST");
+    EXPECT_EQ(status_line(h), "HTTP/1.1 " + std::to_string(k.code) + " " + k.reason);
+    EXPECT_NE(h.find("Connection: close\r\n"), std::string::npos) << h;
+    EXPECT_EQ(body, error_body(k.code, k.message));
+    EXPECT_TRUE(c.closed_by_server());
+  }
+  auto [mh, metrics] = RawClient(server_->port()).roundtrip("GET", "/metrics", "", "");
+  for (const char* code : {"411\",endpoint=\"validate\"} 2", "415\",endpoint=\"validate\"} 1",
+                           "413\",endpoint=\"validate\"} 1", "431\",endpoint=\"validate\"} 1"}) {
+    EXPECT_NE(metrics.find(std::string("rollout_guard_admission_bad_requests_total{code=\"") + code),
+              std::string::npos)
+        << code;
+  }
+}
+
+// A handshake's first flight, as a TLS client would send it.
+std::string client_hello() {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL* ssl = SSL_new(ctx);
+  BIO* in = BIO_new(BIO_s_mem());
+  BIO* out = BIO_new(BIO_s_mem());
+  SSL_set_bio(ssl, in, out);
+  SSL_connect(ssl);  // writes the ClientHello, then wants the server's answer
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(out, &data);
+  std::string hello(data, static_cast<size_t>(std::max(0L, n)));
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  return hello;
+}
+
+// Drips `bytes` one at a time, 100 ms apart, until `answered` holds; returns
+// how long that took (or 8 s and more when it never did).
+std::chrono::milliseconds drip(const std::string& bytes, const std::function<bool(char)>& send_one,
+                               const std::function<bool()>& answered) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (size_t i = 0; std::chrono::steady_clock::now() - t0 < std::chrono::seconds(8); ++i) {
+    if (answered()) break;
+    if (i < bytes.size() && !send_one(bytes[i])) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+}
+
+// --read-timeout is a total deadline: a client that drips one byte now and
+// then (each well within the timeout) is cut off once the handshake, or the
+// request's head, or its body, has taken longer than the timeout in all.
+TEST_F(TransportLimitsTest, DrippingClientsAreCutOffAtTheDeadline) {
+  {  // The handshake: a ClientHello, byte by byte.
+    const std::string hello = client_hello();
+    ASSERT_GT(hello.size(), 100u);
+    const int fd = connect_loopback(server_->port());
+    ASSERT_GE(fd, 0);
+    bool closed = false;
+    const auto took = drip(
+        hello, [&](char b) { return send(fd, &b, 1, MSG_NOSIGNAL) == 1; },
+        [&] {
+          char b;
+          const ssize_t n = recv(fd, &b, 1, MSG_DONTWAIT);
+          closed = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+          return closed;
+        });
+    close(fd);
+    EXPECT_TRUE(closed);
+    EXPECT_LT(took, std::chrono::milliseconds(4000)) << "a handshake dripped over " << took.count() << " ms";
+  }
+  {  // The head, byte by byte: 408.
+    RawClient c(server_->port());
+    ASSERT_TRUE(c.ok());
+    const std::string head = "POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                             "X-Padding: " + std::string(200, 'p') + "\r\nContent-Length: 2\r\n\r\n";
+    const auto took = drip(head, [&](char b) { return c.send(std::string(1, b)); }, [&] { return c.answer_waiting(); });
+    EXPECT_LT(took, std::chrono::milliseconds(4000));
+    auto [h, body] = c.answer("POST");
+    EXPECT_EQ(status_line(h), "HTTP/1.1 408 Request Timeout");
+    EXPECT_TRUE(c.closed_by_server());
+  }
+  {  // The body, byte by byte: the request is cut (400), then closed.
+    RawClient c(server_->port());
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c.send("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                       "Content-Length: 500\r\n\r\n"));
+    const auto took = drip(std::string(500, ' '), [&](char b) { return c.send(std::string(1, b)); },
+                           [&] { return c.answer_waiting(); });
+    EXPECT_LT(took, std::chrono::milliseconds(4000));
+    auto [h, body] = c.answer("POST");
+    EXPECT_EQ(status_line(h), "HTTP/1.1 400 Bad Request");
+    EXPECT_TRUE(c.closed_by_server());
+  }
+}
+
+class PoolLimitsTest : public WebhookServerTest {
+ protected:
+  void tune(ServerOptions& o) override {
+    o.max_connections = 2;
+    o.max_queued_connections = 1;
+    o.read_timeout_seconds = 3;
+  }
+};
+
+// With every worker holding an idle keep-alive connection, a new client is
+// served at once: an idle connection is closed to make room (its client sees
+// the close and reconnects, as HTTP clients do), instead of the new one
+// waiting out the 30 s keep-alive timeout.
+TEST_F(PoolLimitsTest, IdleKeepAliveConnectionsMakeRoomForNewClients) {
+  RawClient a(server_->port()), b(server_->port());
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a.roundtrip("GET", "/healthz", "", "").second, "ok\n");
+  ASSERT_EQ(b.roundtrip("GET", "/healthz", "", "").second, "ok\n");
+  const auto t0 = std::chrono::steady_clock::now();
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c.roundtrip("GET", "/healthz", "", "").second, "ok\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+  EXPECT_EQ(server_->transport_stats().shed.load(), 1u);
+  // Exactly one of the idle two was closed; the other stays open.
+  pollfd fds[2] = {{a.fd(), POLLIN, 0}, {b.fd(), POLLIN, 0}};
+  ASSERT_EQ(poll(fds, 2, 2000), 1);
+  EXPECT_TRUE((fds[0].revents != 0 ? a : b).closed_by_server());
+}
+
+// Busy workers and a full queue: a further connection is reset at once
+// (counted), and the queued one is served when a worker is free.
+TEST_F(PoolLimitsTest, APastTheQueueConnectionIsResetAtOnceAndTheQueuedOneServed) {
+  // Two workers busy with requests that will not finish before the 3 s deadline.
+  RawClient a(server_->port()), b(server_->port());
+  ASSERT_TRUE(a.ok() && b.ok());
+  const std::string half = "POST /validate HTTP/1.1\r\nHost: localhost\r\n";
+  ASSERT_TRUE(a.send(half));
+  ASSERT_TRUE(b.send(half));
+  // One waits in the queue (its handshake waits for a worker).
+  std::unique_ptr<RawClient> queued;
+  std::thread t([&] { queued = std::make_unique<RawClient>(server_->port()); });
+  ASSERT_TRUE(test::eventually([&] { return server_->transport_stats().queued.load() == 1; }));
+  // The next one is reset.
+  const int fd = connect_loopback(server_->port());
+  ASSERT_GE(fd, 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  char byte;
+  EXPECT_LE(recv(fd, &byte, 1, 0), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+  close(fd);
+  EXPECT_EQ(server_->transport_stats().refused.load(), 1u);
+  t.join();
+  ASSERT_TRUE(queued && queued->ok());
+  EXPECT_EQ(queued->roundtrip("GET", "/healthz", "", "").second, "ok\n");
+}
+
+class HealthListenerTest : public WebhookServerTest {
+ protected:
+  void tune(ServerOptions& o) override {
+    o.max_connections = 1;
+    o.max_queued_connections = 0;
+    o.read_timeout_seconds = 5;
+    o.health_host = "127.0.0.1";
+    o.health_port = 0;
+  }
+};
+
+// One plain-HTTP request and its whole answer (the server closes).
+std::string plain_get(int port, const std::string& path) {
+  const int fd = connect_loopback(port);
+  if (fd < 0) return "";
+  const std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+    close(fd);
+    return "";
+  }
+  std::string out;
+  char b[4096];
+  ssize_t n;
+  while ((n = recv(fd, b, sizeof b, 0)) > 0) out.append(b, static_cast<size_t>(n));
+  close(fd);
+  return out;
+}
+
+// Probes and scrapes have their own listener and pool: with the HTTPS
+// listener's only worker busy and its queue full, /readyz still answers.
+TEST_F(HealthListenerTest, ProbesAnswerWhileTheWebhookPoolIsBusy) {
+  ASSERT_GT(server_->health_port(), 0);
+  RawClient busy(server_->port());
+  ASSERT_TRUE(busy.ok());
+  ASSERT_TRUE(busy.send("POST /validate HTTP/1.1\r\nHost: localhost\r\n"));
+  const std::string ready = plain_get(server_->health_port(), "/readyz");
+  EXPECT_EQ(ready.substr(0, ready.find("\r\n")), "HTTP/1.1 200 OK") << ready;
+  EXPECT_EQ(ready.substr(ready.find("\r\n\r\n") + 4), "ok\n");
+  const std::string metrics = plain_get(server_->health_port(), "/metrics");
+  EXPECT_NE(metrics.find("rollout_guard_ready 1"), std::string::npos) << metrics.substr(0, 300);
+  const std::string none = plain_get(server_->health_port(), "/validate");
+  EXPECT_EQ(none.substr(0, none.find("\r\n")), "HTTP/1.1 404 Not Found");
+}
+
+// A request refused by cpp-httplib before routing (here a bad Range header:
+// 416) is not counted out of the in-flight requests it never entered, so a
+// drain does not end while another request is still in flight.
+TEST_F(WebhookServerTest, RequestsRefusedBeforeRoutingLeaveTheInFlightCountAlone) {
+  RawClient slow(server_->port());
+  ASSERT_TRUE(slow.ok());
+  ASSERT_TRUE(slow.send("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        "Content-Length: 100\r\n\r\n{"));
+  ASSERT_TRUE(test::eventually([&] { return server_->in_flight() == 1; }));
+  RawClient bad(server_->port());
+  ASSERT_TRUE(bad.ok());
+  auto [h, body] = bad.roundtrip("GET", "/healthz", "", "", "Range: bytes=oops\r\n");
+  EXPECT_EQ(status_line(h), "HTTP/1.1 416 Range Not Satisfiable");
+  EXPECT_EQ(server_->in_flight(), 1u);
+}
+
+class ClientCertificateTest : public WebhookServerTest {
+ protected:
+  // A self-signed client certificate (as an apiserver's could be) made with
+  // the openssl tool; the server trusts exactly it.
+  void tune(ServerOptions& o) override {
+    char tmpl[] = "/tmp/rg-client-cert-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+                            "-subj /CN=kube-apiserver -addext keyUsage=digitalSignature "
+                            "-addext extendedKeyUsage=clientAuth -keyout " + dir_ + "/client.key -out " + dir_ +
+                            "/client.crt 2>/dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    o.client_ca_file = dir_ + "/client.crt";
+  }
+  void TearDown() override {
+    WebhookServerTest::TearDown();
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  std::string dir_;
+};
+
+// --client-ca-file: a client without a certificate, or with one the CA did
+// not sign, gets no answer; the trusted one is served.
+TEST_F(ClientCertificateTest, OnlyClientsWithATrustedCertificateAreServed) {
+  {
+    RawClient anonymous(server_->port());
+    EXPECT_TRUE(anonymous.roundtrip("GET", "/healthz", "", "").first.empty());
+  }
+  {
+    certs::Pem other, leaf;
+    ASSERT_TRUE(certs::generate_ca("other-ca", 1, &other).ok());
+    const std::string cert = dir_ + "/other.crt", key = dir_ + "/other.key";
+    FILE* f = std::fopen(cert.c_str(), "w");
+    std::fputs(other.cert.c_str(), f);
+    std::fclose(f);
+    f = std::fopen(key.c_str(), "w");
+    std::fputs(other.key.c_str(), f);
+    std::fclose(f);
+    RawClient stranger(server_->port(), cert, key);
+    EXPECT_TRUE(stranger.roundtrip("GET", "/healthz", "", "").first.empty());
+  }
+  RawClient trusted(server_->port(), dir_ + "/client.crt", dir_ + "/client.key");
+  ASSERT_TRUE(trusted.ok());
+  EXPECT_EQ(trusted.roundtrip("GET", "/healthz", "", "").second, "ok\n");
+}
+
+TEST(ClientCertificates, AnUnreadableCaFileIsABindError) {
+  CertStore certs;
+  PolicyStore policies;
+  Metrics metrics;
+  ServerOptions o;
+  o.host = "127.0.0.1";
+  o.port = 0;
+  o.client_ca_file = "/nonexistent/ca.crt";
+  WebhookServer server(o, &certs, &policies, &metrics);
+  std::string error;
+  EXPECT_FALSE(server.bind(&error));
+  EXPECT_EQ(error, "cannot read client CA bundle /nonexistent/ca.crt (PEM certificates expected)");
 }
 
 TEST(Metrics, NoSeriesBeforeTheFirstObservationAndExactCountsFromManyThreads) {
