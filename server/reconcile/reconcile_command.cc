@@ -27,6 +27,7 @@
 #include "server/reconcile/metrics.h"
 #include "server/reconcile/reconciler.h"
 #include "server/webhook/log.h"
+#include "server/webhook/transport.h"
 
 namespace rg::cli {
 namespace {
@@ -106,7 +107,12 @@ int run_reconcile(const ReconcileFlags& f) {
   auto refresh_metrics = [&] {
     metrics.set_inventory(inventory.synced(), inventory.size(), inventory.restarts(), inventory.relists());
   };
-  httplib::Server http;
+  // Plain HTTP with the webhook's bounded transport: few workers, deadlines, GETs only.
+  webhook::TransportLimits http_limits;
+  http_limits.max_workers = 4;
+  http_limits.max_queued = 16;
+  http_limits.idle_timeout_ms = http_limits.read_timeout_ms = http_limits.write_timeout_ms = 5000;
+  webhook::Transport http(nullptr, http_limits);
   std::thread http_thread;
   if (!f.metrics_listen.empty()) {
     http.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
@@ -125,11 +131,11 @@ int run_reconcile(const ReconcileFlags& f) {
     int port = metrics_port == 0 ? http.bind_to_any_port(metrics_host) : (http.bind_to_port(metrics_host, metrics_port) ? metrics_port : -1);
     if (port < 0) return fail("cannot listen on " + f.metrics_listen);
     log_json(spdlog::level::info, "metrics listening", {{"listen", metrics_host + ":" + std::to_string(port)}});
-    http_thread = std::thread([&] { http.listen_after_bind(); });
+    http_thread = std::thread([&] { http.run(); });
   }
   auto stop_http = [&] {
     if (!http_thread.joinable()) return;
-    http.stop();
+    http.shutdown();
     http_thread.join();
   };
 

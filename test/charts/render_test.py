@@ -187,7 +187,9 @@ class ChartTest(unittest.TestCase):
                                       "metrics": {"serviceMonitor": {"enabled": True}},
                                       "reconciler": {"leaderElection": {"enabled": False}, "replicas": 1,
                                                      "namespace": "shop", "events": False},
+                                      "networkPolicy": {"webhookFrom": [{"ipBlock": {"cidr": "10.0.0.0/24"}}]},
                                       "webhook": {"preStopSleepSeconds": 5, "replicas": 3,
+                                                  "clientCASecret": "apiserver-client-ca",
                                                   "extraArgs": ["--max-connections=512"],
                                                   "priorityClassName": "system-cluster-critical",
                                                   "tolerations": [{"key": "dedicated", "operator": "Exists"}]}})
@@ -230,7 +232,8 @@ class ChartTest(unittest.TestCase):
                 ("ServiceAccount", "rollout-guard-webhook"), ("ServiceAccount", "rollout-guard-reconciler"),
                 ("ClusterRole", "rollout-guard-reconciler"), ("ClusterRoleBinding", "rollout-guard-reconciler"),
                 ("Role", "rollout-guard-reconciler"), ("RoleBinding", "rollout-guard-reconciler"),
-                ("PodDisruptionBudget", "rollout-guard"), ("PodDisruptionBudget", "rollout-guard-reconciler")}
+                ("PodDisruptionBudget", "rollout-guard"), ("PodDisruptionBudget", "rollout-guard-reconciler"),
+                ("NetworkPolicy", "rollout-guard"), ("NetworkPolicy", "rollout-guard-reconciler")}
         certs = {("Issuer", "rollout-guard-selfsigned"), ("Certificate", "rollout-guard-ca"),
                  ("Issuer", "rollout-guard-ca"), ("Certificate", "rollout-guard")}
         self.assertEqual(set(self.default.kinds()), base | certs)
@@ -408,11 +411,14 @@ class ChartTest(unittest.TestCase):
                 dep = r.deployment("webhook")
                 c = dep["spec"]["template"]["spec"]["containers"][0]
                 port = int(arg_value(c["args"], "--listen").rsplit(":", 1)[1])
+                health = int(arg_value(c["args"], "--health-listen").rsplit(":", 1)[1])
                 ports = {p["name"]: p["containerPort"] for p in c["ports"]}
-                self.assertEqual(ports, {"https": port})
+                self.assertEqual(ports, {"https": port, "health": health})
+                # Probes on the plain health listener: they never wait behind admission traffic and need
+                # no client certificate.
                 for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
                     get = c[probe]["httpGet"]
-                    self.assertEqual((get["path"], get["scheme"], ports[get["port"]]), (path, "HTTPS", port))
+                    self.assertEqual((get["path"], get["scheme"], ports[get["port"]]), (path, "HTTP", health))
             deps = [d for d in r.all("Deployment") if d["metadata"]["name"].endswith("-reconciler")]
             for dep in deps:
                 with self.subTest(variant=vname, component="reconciler"):
@@ -509,9 +515,40 @@ class ChartTest(unittest.TestCase):
                         self.assertIn(ep["port"], ports)
                         self.assertEqual(ep["path"], "/metrics")
         wsm = self.custom_policy.one("ServiceMonitor", "rollout-guard")
-        tls = wsm["spec"]["endpoints"][0]["tlsConfig"]
-        self.assertEqual(tls["ca"]["secret"]["name"], self.tls_secret_of(self.custom_policy))
-        self.assertEqual(tls["serverName"], "rollout-guard.rollout-guard.svc")
+        self.assertEqual(wsm["spec"]["endpoints"][0]["scheme"], "http")
+        msvc = self.custom_policy.one("Service", "rollout-guard-metrics")
+        self.assertEqual(msvc["spec"]["ports"][0]["targetPort"], "health")
+
+    def test_network_policies_admit_the_listening_ports_only(self):
+        for vname, r in self.variants.items():
+            pods = [d["spec"]["template"] for d in r.all("Deployment")]
+            for np in r.all("NetworkPolicy"):
+                with self.subTest(variant=vname, networkpolicy=np["metadata"]["name"]):
+                    spec = np["spec"]
+                    self.assertEqual(spec["policyTypes"], ["Ingress"])
+                    sel = [p for p in pods if matches(spec["podSelector"]["matchLabels"], p["metadata"]["labels"])]
+                    self.assertEqual(len(sel), 1)
+                    names = {p["name"] for c in sel[0]["spec"]["containers"] for p in c["ports"]}
+                    admitted = {p["port"] for rule in spec["ingress"] for p in rule["ports"]}
+                    self.assertEqual(admitted, names)
+        web = self.custom_policy.one("NetworkPolicy", "rollout-guard")["spec"]["ingress"]
+        https = [rule for rule in web if rule["ports"][0]["port"] == "https"][0]
+        self.assertEqual(https["from"], [{"ipBlock": {"cidr": "10.0.0.0/24"}}])
+        self.assertNotIn("from", [rule for rule in web if rule["ports"][0]["port"] == "health"][0])
+        self.assertNotIn("from", self.default.one("NetworkPolicy", "rollout-guard")["spec"]["ingress"][0])
+        off = Rendered({"networkPolicy": {"enabled": False}})
+        self.assertEqual(off.all("NetworkPolicy"), [])
+
+    def test_client_certificates_when_a_ca_secret_is_given(self):
+        pod = self.custom_policy.deployment("webhook")["spec"]["template"]["spec"]
+        c = pod["containers"][0]
+        ca = arg_value(c["args"], "--client-ca-file")
+        self.assertEqual(ca, "/etc/rollout-guard/client-ca/ca.crt")
+        mount = [m for m in c["volumeMounts"] if ca.startswith(m["mountPath"] + "/")]
+        self.assertEqual(len(mount), 1)
+        vol = [v for v in pod["volumes"] if v["name"] == mount[0]["name"]]
+        self.assertEqual(vol[0]["secret"]["secretName"], "apiserver-client-ca")
+        self.assertIsNone(arg_value(container_args(self.default.deployment("webhook")), "--client-ca-file"))
 
     # --- policy -------------------------------------------------------------------------------------
 
