@@ -18,7 +18,8 @@ namespace rg::test {
 std::string conformance_dir();
 // Path of the project's source tree (for samples/).
 std::string source_dir();
-// Path to the built rollout-guard binary.
+// Path to the built rollout-guard binary, or $RG_TEST_BINARY when set (to run
+// the integration tests against another build).
 std::string binary_path();
 // True when CI=true in the environment.
 bool in_ci();
