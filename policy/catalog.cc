@@ -44,6 +44,24 @@ std::string degraded_note(const Inventory& inv) {
   return " (a warning, not a denial, while " + why + ")";
 }
 
+// A granted exemption with a reason turns a deny into a warning quoting the
+// reason; a refused one leaves the deny and says why the annotation did not
+// apply (policy/exemption-not-allowed reports it in full).
+void apply_exemption(const Exemptions& ex, const Policy& policy, Finding* f) {
+  switch (ex.decide(f->rule, policy)) {
+    case Exemption::Granted:
+      if (ex.reason.empty()) return;  // policy/exemption-reason denies that
+      f->action = Action::Warn;
+      f->message += " (exempt: " + ex.reason + ")";
+      return;
+    case Exemption::Refused:
+      f->message += " (" + std::string(kExemptAnnotation) + " does not apply: " + refusal_reason(policy) + ")";
+      return;
+    case Exemption::NotAsked:
+      return;
+  }
+}
+
 bool reads_kind(const Rule& r, std::string_view kind) {
   for (std::string_view k : r.kinds) {
     if (k == kind || k == "*") return true;
@@ -135,10 +153,7 @@ std::vector<Finding> evaluate_cached(const Object& obj, const Context& ctx) {
         f.file = obj.where.file;
         f.line = obj.where.line;
       }
-      if (f.action == Action::Deny && ex.covers(f.rule) && !ex.reason.empty()) {
-        f.action = Action::Warn;
-        f.message += " (exempt: " + ex.reason + ")";
-      }
+      if (f.action == Action::Deny) apply_exemption(ex, ctx.policy, &f);
       if (f.action == Action::Deny && mode == NamespaceMode::Warn) {
         f.action = Action::Warn;
         f.message += " (namespace " + quote(obj.ns()) + " is in warn mode" +

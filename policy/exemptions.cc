@@ -1,3 +1,4 @@
+// Reading the exemption annotations and deciding them against the policy.
 #include "policy/exemptions.h"
 
 namespace rg {
@@ -12,15 +13,16 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-bool Exemptions::covers(std::string_view rule_id) const {
-  for (const std::string& r : rules) {
-    if (r == rule_id) return true;
-    if (r.size() >= 2 && r.compare(r.size() - 2, 2, "/*") == 0 &&
-        rule_id.substr(0, r.size() - 1) == std::string_view(r).substr(0, r.size() - 1)) {
-      return true;
-    }
+bool Exemptions::asks(std::string_view rule_id) const {
+  for (const std::string& pattern : rules) {
+    if (rule_pattern_matches(pattern, rule_id)) return true;
   }
   return false;
+}
+
+Exemption Exemptions::decide(std::string_view rule_id, const Policy& policy) const {
+  if (!asks(rule_id)) return Exemption::NotAsked;
+  return policy.annotation_may_exempt(rule_id) ? Exemption::Granted : Exemption::Refused;
 }
 
 Exemptions read_exemptions(const json& doc) {
@@ -35,6 +37,11 @@ Exemptions read_exemptions(const json& doc) {
   }
   ex.reason = std::string(trim(annotation(doc, kExemptReasonAnnotation)));
   return ex;
+}
+
+std::string refusal_reason(const Policy& policy) {
+  if (!policy.exemption_annotations) return "the policy sets exemptions.annotations: false";
+  return "the policy's exemptions.rules does not list it";
 }
 
 }  // namespace rg

@@ -93,14 +93,15 @@ void diff_into(const json& from, const json& to, std::vector<Token>& path, json&
   if (from != to) ops.push_back(operation("replace", pointer(path), &to));
 }
 
-// The policy with every rule the object is exempt from switched off, when
-// there is such a rule; nullopt otherwise (the common case: no copy).
+// The policy with every rule the object is exempt from (an exemption the
+// policy grants) switched off, when there is such a rule; nullopt otherwise
+// (the common case: no copy).
 std::optional<Policy> without_exempt_rules(const Object& obj, const Policy& policy) {
   if (annotation(obj.doc, kExemptAnnotation).empty()) return std::nullopt;
   Exemptions ex = read_exemptions(obj.doc);
   std::optional<Policy> out;
   for (const Rule& r : catalog()) {
-    if (r.fix == nullptr || !ex.covers(r.id)) continue;
+    if (r.fix == nullptr || ex.decide(r.id, policy) != Exemption::Granted) continue;
     if (!out) out = policy;
     out->rules[std::string(r.id)] = Action::Off;
   }

@@ -9,9 +9,10 @@
 // overwrites a value the user set. If any fix throws, the whole mutation
 // fails (error set, empty patch) rather than half-apply. On top of that, a rule
 // the object is exempt from (rollout-guard.io/exempt annotation, with or
-// without a reason) is not defaulted: the team asked for that rule to stay out
-// of their way, and filling e.g. runAsNonRoot would break the very pods they
-// exempted.
+// without a reason, for a rule the policy lets annotations exempt) is not
+// defaulted: the team asked for that rule to stay out of their way, and
+// filling e.g. runAsNonRoot would break the very pods they exempted. An
+// exemption the policy refuses changes nothing: the rule is defaulted.
 //
 // Pure: no I/O, no clocks, no logging. Never throws.
 #pragma once

@@ -3,23 +3,52 @@
 #include <string>
 
 #include "policy/catalog.h"
+#include "policy/messages.h"
 
 namespace rg {
+
+namespace {
+
+bool is_family(std::string_view pattern) {
+  return pattern.size() >= 2 && pattern.substr(pattern.size() - 2) == "/*";
+}
+
+}  // namespace
+
+bool rule_pattern_matches(std::string_view pattern, std::string_view rule_id) {
+  if (!is_family(pattern)) return pattern == rule_id;
+  std::string_view prefix = pattern.substr(0, pattern.size() - 1);  // keeps the '/'
+  return rule_id.substr(0, prefix.size()) == prefix;
+}
+
+bool rule_pattern_known(std::string_view pattern) {
+  if (!is_family(pattern)) return find_rule(pattern) != nullptr;
+  for (const Rule& r : catalog()) {
+    if (rule_pattern_matches(pattern, r.id)) return true;
+  }
+  return false;
+}
 
 Action Policy::action_for(std::string_view rule_id, Action catalog_default) const {
   if (auto it = rules.find(rule_id); it != rules.end()) return it->second;
   // Longest matching family ("a/b/*" before "a/*").
-  std::string_view best;
+  size_t best = 0;
   Action best_action = catalog_default;
   for (const auto& [key, action] : rules) {
-    if (key.size() < 2 || key.compare(key.size() - 2, 2, "/*") != 0) continue;
-    std::string_view prefix(key.data(), key.size() - 1);  // keeps the '/'
-    if (rule_id.substr(0, prefix.size()) == prefix && prefix.size() > best.size()) {
-      best = prefix;
+    if (is_family(key) && rule_pattern_matches(key, rule_id) && key.size() > best) {
+      best = key.size();
       best_action = action;
     }
   }
   return best_action;
+}
+
+bool Policy::annotation_may_exempt(std::string_view rule_id) const {
+  if (!exemption_annotations) return false;
+  for (const std::string& pattern : exemptable_rules) {
+    if (rule_pattern_matches(pattern, rule_id)) return true;
+  }
+  return false;
 }
 
 bool parse_namespace_mode(std::string_view s, NamespaceMode* out) {
@@ -116,15 +145,33 @@ class Reader {
   Status* st_;
 };
 
-bool known_rule_or_family(std::string_view key) {
-  if (key.size() >= 2 && key.substr(key.size() - 2) == "/*") {
-    std::string_view prefix = key.substr(0, key.size() - 1);
-    for (const Rule& r : catalog()) {
-      if (r.id.substr(0, prefix.size()) == prefix) return true;
-    }
-    return false;
+// exemptions: {annotations: bool, rules: [rule pattern, ...]}
+void parse_exemptions(const json& e, Reader* r, Policy* p) {
+  if (!r->mapping(e, "exemptions", {"annotations", "rules"})) return;
+  if (const json* v = child(e, "annotations")) r->boolean(*v, "exemptions.annotations", &p->exemption_annotations);
+  const json* list = child(e, "rules");
+  if (list == nullptr || r->failed()) return;
+  if (!list->is_array()) {
+    r->fail("exemptions.rules", "must be a list of rule ids or families (\"analysis/*\"), got " +
+                                    std::string(list->type_name()));
+    return;
   }
-  return find_rule(key) != nullptr;
+  p->exemptable_rules.clear();
+  for (size_t i = 0; i < list->size(); ++i) {
+    const json& v = (*list)[i];
+    const std::string field = "exemptions.rules[" + std::to_string(i) + "]";
+    if (!v.is_string()) {
+      r->fail(field, "must be a rule id or a family (\"analysis/*\"), got " + std::string(v.type_name()));
+      return;
+    }
+    const std::string& pattern = v.get_ref<const std::string&>();
+    if (!rule_pattern_known(pattern)) {
+      r->fail(field, quote(pattern) + " matches no rule (a rule id or a family such as \"analysis/*\"; see "
+                     "`rollout-guard rules`)");
+      return;
+    }
+    p->exemptable_rules.push_back(pattern);
+  }
 }
 
 }  // namespace
@@ -138,7 +185,7 @@ Status parse_policy(const json& doc, Policy* out) {
     return st;
   }
   if (!r.mapping(doc, "", {"apiVersion", "kind", "rules", "podSecurity", "thresholds", "analysis",
-                           "namespaces", "defaults"})) {
+                           "namespaces", "exemptions", "defaults"})) {
     if (!doc.is_object()) return Status::Error("policy: must be a mapping, got " + std::string(doc.type_name()));
     return st;
   }
@@ -153,7 +200,7 @@ Status parse_policy(const json& doc, Policy* out) {
     } else {
       for (const auto& [id, v] : rules->items()) {
         Action a;
-        if (!known_rule_or_family(id)) {
+        if (!rule_pattern_known(id)) {
           r.fail("rules." + id, "unknown rule id (see `rollout-guard rules`)");
           break;
         }
@@ -227,6 +274,7 @@ Status parse_policy(const json& doc, Policy* out) {
       }
     }
   }
+  if (const json* e = child(doc, "exemptions"); e && !r.failed()) parse_exemptions(*e, &r, &p);
   if (const json* d = child(doc, "defaults"); d && !r.failed() &&
       r.mapping(*d, "defaults", {"podSecurity", "kedaTarget", "analysis"})) {
     if (const json* v = child(*d, "podSecurity")) r.boolean(*v, "defaults.podSecurity", &p.default_pod_security);
@@ -271,6 +319,13 @@ analysis:
 # Namespace modes: enforce (deny stays deny), warn (deny becomes warn), off (not checked).
 # "*" sets the mode for namespaces not listed.
 namespaces: {}
+# Which rules the rollout-guard.io/exempt annotation may exempt (rule ids or families).
+# pod-security/* is left out: Pod Security is the cluster's guarantee, and an annotation
+# is written by whoever writes the object. An exemption the policy does not allow is
+# ignored (policy/exemption-not-allowed says so).
+exemptions:
+  annotations: true   # false: the annotation exempts nothing
+  rules: [analysis/*, hpa/*, keda/*, policy/*, replicas/*, rollout/*]
 # Mutating defaults (/mutate and `rollout-guard fix`).
 defaults:
   podSecurity: true   # runAsNonRoot, seccompProfile RuntimeDefault, no privilege escalation, drop ALL

@@ -1,5 +1,6 @@
 // Policy: what the operator chose. Rule modes, thresholds, the Pod Security
-// level and version, namespace modes and default (mutation) switches.
+// level and version, namespace modes, which rules an annotation may exempt
+// and default (mutation) switches.
 //
 // A policy is read from a YAML/JSON document (see docs/policy.md); the embedded
 // default equals the catalog's default actions. Loading validates every field
@@ -29,6 +30,13 @@ std::string_view namespace_mode_name(NamespaceMode m);
 // passes its value as Context::namespace_mode, which wins over `namespaces:`.
 inline constexpr std::string_view kNamespaceModeLabel = "rollout-guard.io/enforce";
 
+// Rule patterns, as in `rules:` keys and `exemptions.rules`: an exact id
+// ("analysis/sample-plan") or a family ending in "/*" ("pod-security/*",
+// which matches every id starting with "pod-security/").
+bool rule_pattern_matches(std::string_view pattern, std::string_view rule_id);
+// True when the pattern matches at least one rule of the catalog.
+bool rule_pattern_known(std::string_view pattern);
+
 struct Policy {
   // Per-rule action overrides: exact ids ("analysis/sample-plan") or a family
   // prefix ending in "/*" ("pod-security/*"). Exact ids win over families.
@@ -47,6 +55,14 @@ struct Policy {
   std::vector<std::string> high_cardinality_labels = {"pod", "instance", "container", "uid", "path", "url"};
   int default_consecutive_error_limit = 4;  // Argo's default
 
+  // Which rules the rollout-guard.io/exempt annotation may exempt (rule
+  // patterns); with exemption_annotations false it exempts nothing. Every
+  // family except pod-security/* by default: the Pod Security Standard is the
+  // cluster's guarantee, not something the author of an object may lift.
+  bool exemption_annotations = true;
+  std::vector<std::string> exemptable_rules = {"analysis/*", "hpa/*",      "keda/*",
+                                               "policy/*",   "replicas/*", "rollout/*"};
+
   // Namespace modes: an exact namespace name -> mode; "*" is the fallback.
   std::map<std::string, NamespaceMode, std::less<>> namespaces;
 
@@ -61,6 +77,10 @@ struct Policy {
   // The action for a rule id given its catalog default.
   Action action_for(std::string_view rule_id, Action catalog_default) const;
   NamespaceMode namespace_mode(std::string_view ns) const;
+  // Whether the rollout-guard.io/exempt annotation may exempt this rule.
+  // The one answer to that question: evaluate(), the mutating defaults and
+  // policy/exemption-not-allowed all ask here.
+  bool annotation_may_exempt(std::string_view rule_id) const;
 };
 
 // Parses a policy document (already converted from YAML). Unknown keys, wrong

@@ -228,6 +228,14 @@ bad["analysis/passes-on-silence"] = header("analysis/passes-on-silence",
 rollout_case("policy/exemption-reason", "exempt from rollout/gate-order without rollout-guard.io/exempt-reason",
              edit=[("  labels:\n    app: catalog\n", "  labels:\n    app: catalog\n  annotations:\n"
                                                        "    rollout-guard.io/exempt: rollout/gate-order\n")])
+# The default policy does not let annotations exempt pod-security/*: the exemption is ignored, the pod that runs
+# as root is still denied by pod-security/runAsNonRoot, and the annotation gets the warning.
+rollout_case("policy/exemption-not-allowed",
+             "exempt from pod-security/runAsNonRoot, which the default policy does not let annotations exempt",
+             edit=[("  labels:\n    app: catalog\n", "  labels:\n    app: catalog\n  annotations:\n"
+                                                       "    rollout-guard.io/exempt: pod-security/runAsNonRoot\n"
+                                                       "    rollout-guard.io/exempt-reason: the image runs as root\n"),
+                   ("runAsNonRoot: true", "runAsNonRoot: false")])
 
 # --- pod-security/* (restricted level, the default policy) -----------------------
 POD_EDITS = {

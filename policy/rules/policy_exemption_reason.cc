@@ -4,7 +4,6 @@
 // rollout-guard.io/exempt without a rollout-guard.io/exempt-reason, or that
 // names a rule id the catalog does not know, gets a finding: exemptions are
 // reviewed by people, and an exemption nobody can explain is not reviewable.
-#include "policy/catalog.h"
 #include "policy/exemptions.h"
 #include "policy/messages.h"
 #include "policy/rules/rules.h"
@@ -12,17 +11,6 @@
 namespace rg {
 
 namespace {
-
-bool known(const std::string& id) {
-  if (id.size() >= 2 && id.compare(id.size() - 2, 2, "/*") == 0) {
-    std::string_view prefix(id.data(), id.size() - 1);
-    for (const Rule& r : catalog()) {
-      if (r.id.substr(0, prefix.size()) == prefix) return true;
-    }
-    return false;
-  }
-  return find_rule(id) != nullptr;
-}
 
 std::vector<Finding> check(const Object& obj, const Context&) {
   std::vector<Finding> out;
@@ -38,7 +26,7 @@ std::vector<Finding> check(const Object& obj, const Context&) {
     out.push_back(std::move(f));
   }
   for (const std::string& id : ex.rules) {
-    if (known(id)) continue;
+    if (rule_pattern_known(id)) continue;
     Finding f;
     f.path = path;
     f.message = object_ref(obj) + " is exempt from unknown rule " + quote(id);
@@ -58,7 +46,9 @@ const Rule& rule_policy_exemption_reason() {
       .doc = "Objects may opt out of rules with the annotation rollout-guard.io/exempt: \"<rule-id>[,<rule-id>]\". "
              "The exempted deny findings become warnings that quote rollout-guard.io/exempt-reason. "
              "An exemption without a reason, or naming a rule id the catalog does not know, is denied: "
-             "an exemption is a reviewed decision, and a reviewer needs to know why and for which rules.",
+             "an exemption is a reviewed decision, and a reviewer needs to know why and for which rules. "
+             "Which rules an annotation may exempt at all is the policy's choice (exemptions.rules; not "
+             "pod-security/* by default): see policy/exemption-not-allowed.",
       .kinds = {"*"},
       .check = check,
   };

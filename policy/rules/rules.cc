@@ -5,6 +5,7 @@ namespace rg {
 std::vector<Rule> single_rules() {
   return {
       rule_policy_exemption_reason(),
+      rule_policy_exemption_not_allowed(),
       rule_analysis_condition_missing(),
       rule_analysis_failure_limit(),
       rule_analysis_sample_plan(),

@@ -10,6 +10,7 @@
 namespace rg {
 
 const Rule& rule_policy_exemption_reason();
+const Rule& rule_policy_exemption_not_allowed();
 const Rule& rule_analysis_condition_missing();
 const Rule& rule_analysis_failure_limit();
 const Rule& rule_analysis_sample_plan();

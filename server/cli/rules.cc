@@ -71,7 +71,8 @@ std::string render_rules_markdown() {
       "Every rule has a stable id and a default action. A policy file (`--policy FILE`, see\n"
       "[policy.md](policy.md)) sets any rule to `deny`, `warn` or `off` and holds the thresholds the rules\n"
       "read. An object annotated `rollout-guard.io/exempt: \"<rule-id>[,<rule-id>]\"` with\n"
-      "`rollout-guard.io/exempt-reason: \"<text>\"` gets those findings as warnings quoting the reason.\n"
+      "`rollout-guard.io/exempt-reason: \"<text>\"` gets those findings as warnings quoting the reason, for the\n"
+      "rules the policy lets annotations exempt (`exemptions:`; every rule but `pod-security/*` by default).\n"
       "Rules that have a default fix fill a missing safe value (`rollout-guard fix`, the webhook's `/mutate`);\n"
       "they never overwrite a value that is set.\n\n"
       "| id | default | summary |\n|---|---|---|\n";

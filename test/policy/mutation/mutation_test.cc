@@ -145,10 +145,12 @@ TEST(Mutate, NothingToDoForOtherKindsAndWhenOff) {
 }
 
 TEST(Mutate, ExemptRulesAreNotDefaulted) {
+  Policy allows;  // pod-security/* is not exemptable by annotation by default
+  allows.exemptable_rules.push_back("pod-security/*");
   json doc = rollout({{"containers", {{{"name", "c"}}}}});
   doc["metadata"]["annotations"] = {{"rollout-guard.io/exempt", "pod-security/runAsNonRoot"},
                                     {"rollout-guard.io/exempt-reason", "legacy image runs as root"}};
-  MutationResult r = run(doc);
+  MutationResult r = run(doc, allows);
   ASSERT_TRUE(r.changed());
   const json& sc = r.object["spec"]["template"]["spec"]["securityContext"];
   EXPECT_FALSE(sc.contains("runAsNonRoot"));
@@ -156,7 +158,22 @@ TEST(Mutate, ExemptRulesAreNotDefaulted) {
   // A whole family, even without a reason (the intent is clear; the missing
   // reason is policy/exemption-reason's finding, not a reason to default).
   doc["metadata"]["annotations"] = {{"rollout-guard.io/exempt", "pod-security/*"}};
-  EXPECT_FALSE(run(doc).changed());
+  EXPECT_FALSE(run(doc, allows).changed());
+}
+
+TEST(Mutate, ExemptionsThePolicyRefusesAreDefaulted) {
+  json doc = rollout({{"containers", {{{"name", "c"}}}}});
+  doc["metadata"]["annotations"] = {{"rollout-guard.io/exempt", "pod-security/*"},
+                                    {"rollout-guard.io/exempt-reason", "legacy image runs as root"}};
+  // The default policy does not let annotations exempt pod-security/*.
+  MutationResult r = run(doc);
+  ASSERT_TRUE(r.changed());
+  EXPECT_EQ(r.object["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"], true);
+  // Nor does a policy that lists the family but switches annotations off.
+  Policy off;
+  off.exemptable_rules.push_back("pod-security/*");
+  off.exemption_annotations = false;
+  EXPECT_TRUE(run(doc, off).changed());
 }
 
 TEST(Mutate, NeverThrowsOnMalformedInput) {
