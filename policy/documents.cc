@@ -2,13 +2,15 @@
 //
 // YAML goes through libfyaml's event parser (iterative, and about five times
 // faster than yaml-cpp's) and a small, non-recursive builder that sees every
-// mark, tag and anchor and bounds depth and node count; a line-based pre-scan
-// refuses a document nested too deep before libfyaml sees it. JSON goes through
-// nlohmann (iterative) after a tokenizing pre-scan that bounds depth and node
-// count, finds duplicate keys and remembers where each top-level element
-// starts. Nothing here throws to the caller.
+// mark, tag and anchor and bounds depth, node count and the bytes aliases
+// add; a line-based pre-scan refuses a document nested too deep before
+// libfyaml sees it. JSON goes through nlohmann (iterative) after a tokenizing
+// pre-scan that bounds depth and node count, finds duplicate keys and
+// remembers where each top-level element starts. Nothing here throws to the
+// caller.
 #include "policy/documents.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -415,11 +417,22 @@ json resolve_scalar(std::string_view tag, std::string value, const Mark& mark) {
                         json(value).dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
+// The text bytes (scalars and keys) aliases may add to one input: `ratio`
+// times its size, at least `floor`, at most `cap` (LoadLimits).
+size_t alias_byte_budget(const LoadLimits& limits, size_t input_bytes) {
+  size_t relative = input_bytes > limits.max_expanded_bytes / std::max<size_t>(limits.expansion_ratio, 1)
+                        ? limits.max_expanded_bytes
+                        : input_bytes * limits.expansion_ratio;
+  return std::min(std::max(relative, limits.expanded_bytes_floor), limits.max_expanded_bytes);
+}
+
 // Builds documents from parser events with an explicit stack (no recursion),
-// bounding depth and node count (after alias expansion) as it goes.
+// bounding depth, node count and the bytes aliases add (after alias
+// expansion) as it goes.
 class Builder {
  public:
-  Builder(const LoadLimits& limits, std::vector<RawDoc>* docs) : limits_(limits), docs_(docs) {}
+  Builder(const LoadLimits& limits, size_t input_bytes, std::vector<RawDoc>* docs)
+      : limits_(limits), alias_budget_(alias_byte_budget(limits, input_bytes)), docs_(docs) {}
 
   void document_start() {
     stack_.clear();
@@ -432,8 +445,9 @@ class Builder {
   // scalar without one, else the resolved tag ("tag:yaml.org,2002:str").
   void scalar(const Mark& at, std::string_view tag, std::string_view anchor, std::string v) {
     Mark mark = known(at);
-    size_t before = nodes_;
+    Tally before = tally_;
     count(1, mark);
+    tally_.bytes += v.size();
     if (expecting_key()) {
       // Keys stay text: a plain `1` or `true` key is the string "1" / "true"; a plain null key is "null".
       Frame& f = stack_.back();
@@ -443,7 +457,7 @@ class Builder {
       f.have_key = true;
       f.key_line = mark.line + 1;
       f.key_col = mark.column + 1;
-      if (!anchor.empty()) anchors_[std::string(anchor)] = {json(f.key), 1};
+      if (!anchor.empty()) anchors_[std::string(anchor)] = {json(f.key), tally_ - before};
       return;
     }
     value(resolve_scalar(tag, std::move(v), mark), mark, anchor, before, false, "");
@@ -456,10 +470,21 @@ class Builder {
                         "unknown anchor " + json(std::string(anchor)).dump(-1, ' ', false, json::error_handler_t::replace) +
                             " (an alias must follow its anchor's node)"};
     }
-    size_t before = nodes_;
-    count(it->second.second, mark);
-    bool scalar_key = !it->second.first.is_structured();
-    value(json(it->second.first), mark, {}, before, scalar_key, scalar_key ? key_text(it->second.first) : std::string());
+    const Anchored& a = it->second;
+    Tally before = tally_;
+    count(a.size.nodes, mark);
+    alias_bytes_ += a.size.bytes;
+    if (alias_bytes_ > alias_budget_) {
+      throw LoadFailure{mark.line + 1, mark.column + 1,
+                        "alias " + json("*" + std::string(anchor)).dump(-1, ' ', false, json::error_handler_t::replace) +
+                            " makes the aliases add more than " + std::to_string(alias_budget_) +
+                            " bytes of text (" + std::to_string(limits_.expansion_ratio) +
+                            " times the input's size, at least " + std::to_string(limits_.expanded_bytes_floor) +
+                            ", at most " + std::to_string(limits_.max_expanded_bytes) + "); refusing to load"};
+    }
+    tally_.bytes += a.size.bytes;
+    bool scalar_key = !a.value.is_structured();
+    value(json(a.value), mark, {}, before, scalar_key, scalar_key ? key_text(a.value) : std::string());
   }
   void sequence_start(const Mark& at, std::string_view anchor) { open(json::array(), known(at), anchor); }
   void mapping_start(const Mark& at, std::string_view anchor) { open(json::object(), known(at), anchor); }
@@ -476,10 +501,21 @@ class Builder {
   }
 
  private:
+  // Nodes and text bytes (scalars and keys) built so far, aliases expanded.
+  struct Tally {
+    size_t nodes = 0, bytes = 0;
+    Tally operator-(const Tally& o) const { return {nodes - o.nodes, bytes - o.bytes}; }
+  };
+  // An anchored node and its size, which each alias to it adds again.
+  struct Anchored {
+    json value;
+    Tally size;
+  };
+
   struct Frame {
     json value;
     std::string anchor;
-    size_t nodes_before = 0;
+    Tally before;
     int line = 0;
     bool items_seq = false;  // the root mapping's "items" sequence
     // mappings: the key waiting for its value
@@ -506,8 +542,8 @@ class Builder {
   }
 
   void count(size_t n, const Mark& mark) {
-    nodes_ += n;
-    if (nodes_ > limits_.max_nodes) {
+    tally_.nodes += n;
+    if (tally_.nodes > limits_.max_nodes) {
       throw LoadFailure{mark.line + 1, mark.column + 1,
                         "too many nodes (more than " + std::to_string(limits_.max_nodes) +
                             " after alias expansion); refusing to load"};
@@ -520,12 +556,12 @@ class Builder {
       throw LoadFailure{mark.line + 1, mark.column + 1,
                         "nesting too deep (more than " + std::to_string(limits_.max_depth) + " levels); refusing to load"};
     }
-    size_t before = nodes_;
+    Tally before = tally_;
     count(1, mark);
     Frame f;
     f.value = std::move(v);
     f.anchor = std::string(anchor);
-    f.nodes_before = before;
+    f.before = before;
     f.line = mark.line + 1;
     if (f.value.is_array() && stack_.size() == 1 && stack_[0].value.is_object() && stack_[0].key == "items")
       f.items_seq = true;
@@ -537,13 +573,13 @@ class Builder {
     stack_.pop_back();
     Mark mark;
     mark.line = f.line - 1;
-    value(std::move(f.value), mark, f.anchor, f.nodes_before, false, "");
+    value(std::move(f.value), mark, f.anchor, f.before, false, "");
   }
 
   // Places a finished value into its parent (or as the document root).
-  void value(json v, const Mark& mark, std::string_view anchor, size_t nodes_before, bool may_be_key,
+  void value(json v, const Mark& mark, std::string_view anchor, const Tally& before, bool may_be_key,
              const std::string& key_repr) {
-    if (!anchor.empty()) anchors_[std::string(anchor)] = {v, nodes_ - nodes_before};
+    if (!anchor.empty()) anchors_[std::string(anchor)] = {v, tally_ - before};
     if (stack_.empty()) {
       doc_.doc = std::move(v);
       doc_.line = mark.line + 1;
@@ -589,11 +625,13 @@ class Builder {
   }
 
   const LoadLimits& limits_;
+  const size_t alias_budget_;  // alias_byte_budget() of this input
   std::vector<RawDoc>* docs_;
   std::vector<Frame> stack_;
-  std::unordered_map<std::string, std::pair<json, size_t>> anchors_;
+  std::unordered_map<std::string, Anchored> anchors_;
   RawDoc doc_;
-  size_t nodes_ = 0;
+  Tally tally_;
+  size_t alias_bytes_ = 0;  // the text bytes aliases added
   Mark last_{0, 0};
 };
 
@@ -666,7 +704,7 @@ void parse_yaml(std::string_view text, std::string_view file, const LoadLimits& 
     return;
   }
   struct fy_parser* p = parser.get();
-  Builder builder(limits, docs);
+  Builder builder(limits, text.size(), docs);
   try {
     while (struct fy_event* e = fy_parser_parse(p)) {
       struct Release {

@@ -8,8 +8,8 @@
 //   as skipped, not errors.
 // - Syntax errors are reported as "file:line:col: message"; documents before
 //   the error are kept.
-// - Bounded: input size, nesting depth and node count (alias expansion) are
-//   limited, with a clear error instead of a crash.
+// - Bounded: input size, nesting depth, node count and the text aliases add
+//   (alias expansion) are limited, with a clear error instead of a crash.
 #pragma once
 
 #include <string>
@@ -24,6 +24,12 @@ struct LoadLimits {
   size_t max_bytes = 64u << 20;     // per input
   int max_depth = 200;              // nested mappings/sequences
   size_t max_nodes = 5'000'000;     // after alias expansion, per input
+  // The text (scalar and key bytes) that alias expansion may add, per input:
+  // expansion_ratio times the input's size, at least expanded_bytes_floor,
+  // at most max_expanded_bytes. One alias of a 1 MiB scalar adds 1 MiB.
+  size_t expansion_ratio = 10;
+  size_t expanded_bytes_floor = 1u << 20;
+  size_t max_expanded_bytes = 128u << 20;
 };
 
 struct LoadError {

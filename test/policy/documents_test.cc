@@ -309,6 +309,63 @@ TEST(Documents, AliasBombIsRefused) {
   EXPECT_GT(r.errors[0].line, 0);
 }
 
+// A 100 KiB scalar aliased 300 times is only ~300 nodes but 30 MiB of text:
+// the node bound does not see it, the byte bound does (1 MiB here: the floor,
+// as 10 times the input is less).
+TEST(Documents, AliasedBigScalarIsRefusedByBytes) {
+  const std::string blob(100 << 10, 'x');
+  std::string text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  big: &blob \"" + blob + "\"\n";
+  text += "  copies: [";
+  for (int i = 0; i < 300; ++i) text += i == 0 ? "*blob" : ", *blob";
+  text += "]\n";
+  LoadResult r = load_documents(text, "blob.yaml");
+  ASSERT_EQ(r.errors.size(), 1u) << "loaded " << r.objects.size() << " objects";
+  EXPECT_TRUE(r.objects.empty());
+  const LoadError& e = r.errors[0];
+  EXPECT_EQ(e.line, 6) << e.str();
+  // The 11th alias is the first past 1 MiB. Its name (libfyaml marks the name,
+  // after the "*") starts after "  copies: [*", plus ten "*blob, ".
+  EXPECT_EQ(e.column, 13 + 10 * 7) << e.str();
+  EXPECT_EQ(e.message,
+            "alias \"*blob\" makes the aliases add more than 1048576 bytes of text (10 times the input's size, at "
+            "least 1048576, at most 134217728); refusing to load")
+      << e.str();
+  EXPECT_EQ(e.str().rfind("blob.yaml:6:83: alias \"*blob\"", 0), 0u) << e.str();
+
+  // Ten copies (1000 KiB) fit.
+  std::string ten = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  big: &blob \"" + blob + "\"\n";
+  ten += "  copies: [*blob, *blob, *blob, *blob, *blob, *blob, *blob, *blob, *blob, *blob]\n";
+  LoadResult ok = load_documents(ten, "ten.yaml");
+  ASSERT_EQ(ok.objects.size(), 1u) << errors_of(ok);
+  EXPECT_EQ(ok.objects[0].doc["data"]["copies"].size(), 10u);
+  EXPECT_EQ(ok.objects[0].doc["data"]["copies"][9], blob);
+}
+
+// Aliases of anchored nodes that hold aliases count what they expand to; the
+// budget is relative to the input, then capped.
+TEST(Documents, AliasBudgetIsRelativeToTheInputAndCapped) {
+  const std::string k(1000, 'k');
+  std::string text = "a: &a " + k + "\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                     "d: [*c, *c]\n";  // aliases add 10 * 1000 + 10 * 10,000 + 2 * 100,000 bytes, in ~350 nodes
+  auto error_of = [&](const LoadLimits& limits) {
+    LoadResult r = load_documents(text, "n.yaml", limits);
+    return r.errors.empty() ? std::string() : r.errors[0].str();
+  };
+  // 10 times the input (1113 bytes) is 11,130: the first alias of b goes past it.
+  std::string e = error_of(LoadLimits{.expanded_bytes_floor = 0});
+  EXPECT_EQ(e.rfind("n.yaml:3:9: alias \"*b\" makes the aliases add more than 11130 bytes", 0), 0u) << e;
+  // A floor above what the aliases add (310,000 bytes) lets it load.
+  EXPECT_EQ(error_of(LoadLimits{.expanded_bytes_floor = 310'000}), "");
+  EXPECT_NE(error_of(LoadLimits{.expanded_bytes_floor = 309'999}), "");
+  // The cap wins over both.
+  e = error_of(LoadLimits{.expansion_ratio = 1000, .expanded_bytes_floor = 1 << 20, .max_expanded_bytes = 5000});
+  EXPECT_EQ(e.rfind("n.yaml:2:29: alias \"*a\" makes the aliases add more than 5000 bytes", 0), 0u) << e;
+  // The node bound alone would have let this through.
+  EXPECT_EQ(error_of(LoadLimits{.expanded_bytes_floor = 0, .max_expanded_bytes = SIZE_MAX}).find("too many nodes"),
+            std::string::npos);
+}
+
 TEST(Documents, HugeInputIsRefused) {
   std::string text(2000, '#');
   LoadResult r = load_documents(text, "big.yaml", LoadLimits{.max_bytes = 1000});
