@@ -56,6 +56,7 @@ class KeyPair {
   std::string subject() const;
   std::string serial_hex() const;
   std::string not_after() const;  // "Nov 24 16:46:00 2027 GMT"
+  int64_t not_after_unix() const;  // the same as Unix seconds
 
  private:
   friend Status load_key_pair_pem(const std::string&, const std::string&, const std::string&,
@@ -78,25 +79,40 @@ Status load_key_pair_pem(const std::string& cert_pem, const std::string& key_pem
 // Notices changes to a set of files by polling stat(): device, inode, size
 // and mtime (nanoseconds). Follows symlinks, so a Secret mount's ..data swap
 // counts. Not thread-safe; poll from one thread (about once a second).
+//
+// Signatures are taken before the files are read: a file replaced between
+// the snapshot and the read then still differs from what was accepted, and is
+// read again at the next poll. The watcher's constructor takes the first
+// snapshot, so construct it before the first read.
 class FileWatcher {
  public:
-  explicit FileWatcher(std::vector<std::string> paths);
-  // True when any file's signature differs from the last accepted one.
-  bool changed() const;
-  // Records the current signatures as seen (call after a successful reload,
-  // so a half-written rotation is retried at the next poll).
-  void accept();
-
- private:
+  // One file's stat() signature (exists false when stat() fails).
   struct Sig {
     uint64_t dev = 0, ino = 0, size = 0;
     int64_t mtime_ns = 0;
     bool exists = false;
     bool operator==(const Sig&) const = default;
   };
+  using Snapshot = std::vector<Sig>;
+
+  explicit FileWatcher(std::vector<std::string> paths);
+  // The files' signatures now.
+  Snapshot snapshot() const;
+  // True when `now` differs from the last accepted snapshot.
+  bool changed(const Snapshot& now) const { return now != seen_; }
+  bool changed() const { return changed(snapshot()); }
+  // Records `taken` (a snapshot taken before reading the files) as seen: call
+  // it after a successful reload, so a half-written rotation is retried at
+  // the next poll.
+  void accept(Snapshot taken) { seen_ = std::move(taken); }
+  // Records the current signatures as seen: for a caller about to read the
+  // files (never after reading them: a change in between would be lost).
+  void accept() { accept(snapshot()); }
+
+ private:
   static Sig stat_one(const std::string& path);
   std::vector<std::string> paths_;
-  std::vector<Sig> seen_;
+  Snapshot seen_;
 };
 
 }  // namespace rg::certs

@@ -1,4 +1,5 @@
 // Loading a serving certificate and key, with errors a person can act on.
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -63,6 +64,12 @@ std::string KeyPair::not_after() const {
   std::string s(data, static_cast<size_t>(n));
   BIO_free(bio);
   return s;
+}
+
+int64_t KeyPair::not_after_unix() const {
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert_), &tm) != 1) return 0;
+  return static_cast<int64_t>(timegm(&tm));
 }
 
 Status load_key_pair_pem(const std::string& cert_pem, const std::string& key_pem, const std::string& label,

@@ -6,7 +6,7 @@
 
 namespace rg::certs {
 
-FileWatcher::FileWatcher(std::vector<std::string> paths) : paths_(std::move(paths)) { accept(); }
+FileWatcher::FileWatcher(std::vector<std::string> paths) : paths_(std::move(paths)), seen_(snapshot()) {}
 
 FileWatcher::Sig FileWatcher::stat_one(const std::string& path) {
   Sig s;
@@ -20,16 +20,11 @@ FileWatcher::Sig FileWatcher::stat_one(const std::string& path) {
   return s;
 }
 
-bool FileWatcher::changed() const {
-  for (size_t i = 0; i < paths_.size(); ++i) {
-    if (!(stat_one(paths_[i]) == seen_[i])) return true;
-  }
-  return false;
-}
-
-void FileWatcher::accept() {
-  seen_.clear();
-  for (const std::string& p : paths_) seen_.push_back(stat_one(p));
+FileWatcher::Snapshot FileWatcher::snapshot() const {
+  Snapshot out;
+  out.reserve(paths_.size());
+  for (const std::string& p : paths_) out.push_back(stat_one(p));
+  return out;
 }
 
 }  // namespace rg::certs

@@ -38,6 +38,10 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                        .Name("rollout_guard_certificate_reloads_total")
                        .Help("Serving certificate loads, by result (ok, error: the last good pair stays)")
                        .Register(*registry_);
+  cert_expiry_ = &prometheus::BuildGauge()
+                      .Name("rollout_guard_serving_certificate_expiry_timestamp_seconds")
+                      .Help("notAfter of the serving certificate in use, as Unix seconds")
+                      .Register(*registry_);
   ready_ = &prometheus::BuildGauge()
                 .Name("rollout_guard_ready")
                 .Help("1 when certificate and policy are loaded and the server is not draining")
@@ -121,6 +125,9 @@ void Metrics::mutation_error() { mutation_errors_->Increment(); }
 
 void Metrics::policy_reload(bool ok) { policy_reloads_->Add({{"result", ok ? "ok" : "error"}}).Increment(); }
 void Metrics::cert_reload(bool ok) { cert_reloads_->Add({{"result", ok ? "ok" : "error"}}).Increment(); }
+void Metrics::set_cert_expiry(int64_t not_after_unix) {
+  cert_expiry_->Add({}).Set(static_cast<double>(not_after_unix));
+}
 void Metrics::set_ready(bool ready) { ready_->Set(ready ? 1 : 0); }
 void Metrics::set_pool(size_t threads, size_t queued) {
   pool_threads_->Set(static_cast<double>(threads));

@@ -77,6 +77,10 @@ class Metrics {
   void bad_request(std::string_view endpoint, int status);
   void policy_reload(bool ok);
   void cert_reload(bool ok);
+  // The serving certificate's notAfter (Unix seconds), at every (re)load;
+  // the series exists from the first call on (never a 0 an alert would take
+  // for "expired").
+  void set_cert_expiry(int64_t not_after_unix);
   void set_ready(bool ready);
   void set_pool(size_t threads, size_t queued);
   // The transport's running totals of connections reset (queue full) and
@@ -96,6 +100,7 @@ class Metrics {
   prometheus::Counter* mutation_errors_;
   prometheus::Family<prometheus::Counter>* policy_reloads_;
   prometheus::Family<prometheus::Counter>* cert_reloads_;
+  prometheus::Family<prometheus::Gauge>* cert_expiry_;
   prometheus::Gauge* ready_;
   prometheus::Gauge* pool_threads_;
   prometheus::Gauge* pool_queued_;

@@ -77,24 +77,32 @@ int fail(const std::string& msg) {
 
 // Polls the certificate and policy files; reloads what changed. A bad file
 // keeps the last good value; the error is logged and counted once per change.
+// The watchers are built before the first load, and every poll takes the
+// files' signatures before reading them: a file swapped while it is read is
+// read again at the next poll (certs::FileWatcher).
 class Reloader {
  public:
-  Reloader(const ServeFlags& f, webhook::CertStore* certs, webhook::PolicyStore* policies, webhook::Metrics* metrics)
+  Reloader(const ServeFlags& f, certs::FileWatcher cert_watch, certs::FileWatcher policy_watch,
+           webhook::CertStore* certs, webhook::PolicyStore* policies, webhook::Metrics* metrics)
       : flags_(f),
         certs_(certs),
         policies_(policies),
         metrics_(metrics),
-        cert_watch_({f.cert_file, f.key_file}),
-        policy_watch_({f.policy_file}) {}
+        cert_watch_(std::move(cert_watch)),
+        policy_watch_(std::move(policy_watch)) {
+    if (auto pair = certs_->get()) metrics_->set_cert_expiry(pair->not_after_unix());
+  }
 
   void poll() {
-    if (cert_watch_.changed()) {
+    certs::FileWatcher::Snapshot now = cert_watch_.snapshot();
+    if (cert_watch_.changed(now)) {
       std::shared_ptr<const certs::KeyPair> pair;
       Status st = certs::load_key_pair(flags_.cert_file, flags_.key_file, &pair);
       if (st.ok()) {
-        cert_watch_.accept();
+        cert_watch_.accept(std::move(now));
         certs_->set(pair);
         metrics_->cert_reload(true);
+        metrics_->set_cert_expiry(pair->not_after_unix());
         cert_error_.clear();
         log_json(spdlog::level::info, "serving certificate reloaded",
                  {{"subject", pair->subject()}, {"serial", pair->serial_hex()}, {"not_after", pair->not_after()}});
@@ -106,8 +114,10 @@ class Reloader {
                  {{"error", st.message()}});
       }
     }
-    if (!flags_.policy_file.empty() && policy_watch_.changed()) {
-      policy_watch_.accept();
+    if (flags_.policy_file.empty()) return;
+    now = policy_watch_.snapshot();
+    if (policy_watch_.changed(now)) {
+      policy_watch_.accept(std::move(now));
       auto p = std::make_shared<Policy>();
       std::string error;
       const bool ok = load_policy_file(flags_.policy_file, kMaxPolicyFileBytes, p.get(), &error);
@@ -218,6 +228,7 @@ int run_serve(ServeFlags f) {
   } else if (f.cert_file.empty() || f.key_file.empty()) {
     return fail("--tls-cert-file and --tls-private-key-file are required (or --dev-self-signed for development)");
   }
+  certs::FileWatcher cert_watch({f.cert_file, f.key_file});  // before the first read: see Reloader
   webhook::CertStore cert_store;
   {
     std::shared_ptr<const certs::KeyPair> pair;
@@ -228,6 +239,7 @@ int run_serve(ServeFlags f) {
   }
 
   // Policy.
+  certs::FileWatcher policy_watch({f.policy_file});
   webhook::PolicyStore policy_store;
   {
     auto p = std::make_shared<Policy>();
@@ -242,6 +254,7 @@ int run_serve(ServeFlags f) {
   const sigset_t sigs = block_shutdown_signals();
 
   webhook::Metrics metrics;
+  Reloader reloader(f, std::move(cert_watch), std::move(policy_watch), &cert_store, &policy_store, &metrics);
   webhook::WebhookServer server(opts, &cert_store, &policy_store, &metrics);
   std::string error;
   if (!server.bind(&error)) return fail(error);
@@ -278,10 +291,9 @@ int run_serve(ServeFlags f) {
   });
   std::atomic<bool> stop_reloader{false};
   std::thread reload([&] {
-    Reloader r(f, &cert_store, &policy_store, &metrics);
     while (!stop_reloader) {
       for (int i = 0; i < 10 && !stop_reloader; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (!stop_reloader) r.poll();
+      if (!stop_reloader) reloader.poll();
       if (!stop_reloader && view) view->poll();
     }
   });
