@@ -25,17 +25,29 @@ struct Pem {
 // A self-signed CA (EC P-256, CA:TRUE, keyCertSign) valid for `days`.
 Status generate_ca(const std::string& common_name, int days, Pem* ca);
 
+// Whether `name` can be a serving certificate's subject alternative name: an
+// IPv4 or IPv6 address, or an RFC 1123 host name (labels of letters, digits
+// and '-', not starting or ending with '-', at most 63 characters each and
+// 253 in all, the last not all digits), optionally with a leading "*."
+// wildcard label. The error quotes the name and says what is wrong with it.
+Status check_san_name(const std::string& name);
+
 // A serving certificate signed by `ca` (EC P-256, serverAuth). Its SANs are
-// localhost, 127.0.0.1 and ::1 plus `names` (IP literals become IP SANs).
-// The first name (or "localhost") is the subject CN.
+// localhost, 127.0.0.1 and ::1 plus `names` (IP literals become IP SANs,
+// one SAN per name); a name check_san_name refuses is an error. The first
+// name (or "localhost") is the subject CN, when it fits in 64 characters.
 Status issue_serving_cert(const Pem& ca, const std::vector<std::string>& names, int days, Pem* out);
 
 // The files --dev-self-signed writes into a directory.
 struct DevFiles {
   std::string dir, ca_file, cert_file, key_file;
 };
-// Generates a CA and a serving cert for `names` and writes ca.crt, tls.crt,
-// tls.key (0600) into dir (created if missing).
+// Generates a CA and a serving cert for `names` and writes ca.crt, tls.crt
+// (0644) and tls.key (0600) into dir (created 0700 if missing). Each file is
+// written to a new file with a random name, created exclusively without
+// following symlinks and with its final mode before any byte is written,
+// then renamed into place: a symlink planted at any of the names is replaced,
+// never written through.
 Status write_dev_certs(const std::string& dir, const std::vector<std::string>& names, int days,
                        DevFiles* files, Pem* ca);
 

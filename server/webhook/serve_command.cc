@@ -215,6 +215,9 @@ int run_serve(ServeFlags f) {
   if (f.dev_self_signed) {
     if (!f.cert_file.empty() || !f.key_file.empty())
       return fail("--dev-self-signed and --tls-cert-file/--tls-private-key-file exclude each other");
+    for (const std::string& name : f.dns_names) {
+      if (Status st = certs::check_san_name(name); !st.ok()) return fail("--dns-name: " + st.message());
+    }
     if (f.cert_dir.empty()) f.cert_dir = make_temp_dir();
     if (f.cert_dir.empty()) return fail("cannot create a temporary directory for --cert-dir");
     certs::DevFiles files;
