@@ -7,9 +7,13 @@
 #include <fstream>
 #include <sstream>
 
+#include <arpa/inet.h>
+#include <strings.h>
+
 #include <httplib.h>
 #include <openssl/bio.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 namespace rg::kube {
@@ -98,6 +102,17 @@ bool split_url(const std::string& url, bool* https, std::string* host, int* port
   return !host->empty() && *port > 0 && *port < 65536;
 }
 
+// localhost, 127.0.0.0/8, ::1 (and 127.0.0.0/8 mapped into IPv6): traffic
+// to them never leaves the machine.
+bool is_loopback(const std::string& host) {
+  if (strcasecmp(host.c_str(), "localhost") == 0) return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) != 1) return false;
+  return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+}
+
 const char* http_reason(int code) {
   switch (code) {
     case 400: return "Bad Request";
@@ -136,7 +151,12 @@ ApiStatus http_error(const std::string& what, int code, const std::string& body)
 }
 
 ApiStatus transport_error(const std::string& what, const std::string& host, httplib::Error err) {
-  return ApiStatus::Error(0, "TransportError", what + ": cannot reach " + host + ": " + httplib::to_string(err));
+  std::string msg = what + ": cannot reach " + host + ": " + httplib::to_string(err);
+  if (err == httplib::Error::SSLConnection || err == httplib::Error::SSLServerVerification) {
+    msg += " (the TLS handshake failed: rollout-guard needs TLS 1.2 or later and a server certificate that "
+           "the certificate-authority trusts, for the server's name)";
+  }
+  return ApiStatus::Error(0, "TransportError", msg);
 }
 
 json lease_spec_field(const json& spec, const char* key) {
@@ -247,6 +267,14 @@ rg::Status Client::Create(const Config& config, std::unique_ptr<Client>* out) {
   if (!https && (!c.client_cert_pem.empty())) {
     return rg::Status::Error(c.source + ": a client certificate needs an https:// server, not " + c.server);
   }
+  if (!https && (!c.token.empty() || c.token_file) && !is_loopback(host)) {
+    // kubectl would send it; a bearer token in clear text is anyone's on the path.
+    const std::string server_field = c.server_field.empty() ? c.source + ": server" : c.server_field;
+    const std::string token_field = c.token_field.empty() ? c.source + ": token" : c.token_field;
+    return rg::Status::Error(server_field + " \"" + c.server + "\" is plain http:// and " + token_field +
+                             " is set: the token would be sent in clear text. Use an https:// server (a token "
+                             "goes over http:// only to localhost, 127.0.0.0/8 or ::1)");
+  }
   std::unique_ptr<Client> cl(new Client(std::move(c)));
   cl->https_ = https;
   cl->host_ = host;
@@ -271,6 +299,8 @@ std::unique_ptr<httplib::ClientImpl> Client::connect(int read_timeout_seconds) c
     } else {
       ssl = std::make_unique<httplib::SSLClient>(host_, port_);
     }
+    // TLS 1.2 or later, as the API server itself requires by default.
+    if (SSL_CTX_set_min_proto_version(ssl->ssl_context(), TLS1_2_VERSION) != 1) return nullptr;
     if (config_.insecure_skip_tls_verify) {
       ssl->enable_server_certificate_verification(false);
     } else {
@@ -379,6 +409,7 @@ ApiStatus Client::watch(const Resource& r, std::string_view ns, const WatchOptio
 
   // Its own connection; the read timeout outlasts the server's timeoutSeconds.
   auto conn = connect(opts.timeout_seconds > 0 ? opts.timeout_seconds + 30 : 330);
+  if (!conn) return ApiStatus::Error(0, "TransportError", what + ": cannot set up a connection to " + config_.server);
   if (cancel) {
     std::lock_guard<std::mutex> lock(cancel->mu_);
     if (cancel->cancelled()) return ApiStatus::Ok();

@@ -205,6 +205,7 @@ Status load_kubeconfig(const std::vector<std::string>& paths, std::string_view c
     if (!s.ok()) return s;
   }
   if (c.server.empty()) return Status::Error(cl_where + ": server is not set");
+  c.server_field = cl_where + ": server";
   if (c.server.rfind("https://", 0) != 0 && c.server.rfind("http://", 0) != 0) {
     return Status::Error(cl_where + ": server \"" + c.server + "\" must start with https:// or http://");
   }
@@ -232,7 +233,9 @@ Status load_kubeconfig(const std::vector<std::string>& paths, std::string_view c
         Status s = scalar_field(user, key, u_where, dst);
         if (!s.ok()) return s;
       }
+      if (!c.token.empty()) c.token_field = u_where + ": token";
       if (!token_file.empty() && c.token.empty()) {
+        c.token_field = u_where + ": tokenFile";
         c.token_file = std::make_shared<TokenFile>(resolve(*uf, token_file));
         std::string err;
         if (c.token_file->token(&err).empty() && !err.empty()) return Status::Error(u_where + ": tokenFile: " + err);

@@ -60,6 +60,10 @@ struct Config {
   bool insecure_skip_tls_verify = false;
   std::string default_namespace = "default";
   std::string source;  // "in-cluster" or "<kubeconfig path> (context <name>)", for messages
+  // Where `server` and the token were set, for messages ("<path>:
+  // clusters[kind].cluster: server", "<path>: users[admin].user: token"); ""
+  // when they did not come from a kubeconfig.
+  std::string server_field, token_field;
 
   // The bearer token to send now ("" for none).
   std::string bearer_token(std::string* error = nullptr) const;

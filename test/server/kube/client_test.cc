@@ -1,6 +1,15 @@
 #include "server/kube/client.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <thread>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -91,6 +100,193 @@ TEST_F(ClientTest, CreateRejectsBadTlsMaterial) {
   c = Config();
   c.server = "ftp://x";
   EXPECT_THAT(Client::Create(c, &cl).message(), HasSubstr("is not an http(s)://host[:port] URL"));
+}
+
+// A one-page HTTPS server that speaks exactly one TLS version, for the
+// client's protocol floor. TLS 1.1 with static RSA key exchange is what an old
+// server negotiates with a client that allows it: no SHA-1 signature is
+// involved, so only the version floor refuses it.
+class FixedVersionTlsServer {
+ public:
+  explicit FixedVersionTlsServer(int version) {
+    EVP_PKEY* key = EVP_RSA_gen(2048);
+    X509* cert = X509_new();
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+    X509_set_issuer_name(cert, X509_get_subject_name(cert));
+    X509_set_pubkey(cert, key);
+    X509_sign(cert, key, EVP_sha256());
+    ctx_ = SSL_CTX_new(TLS_server_method());
+    SSL_CTX_set_security_level(ctx_, 0);  // let OpenSSL 3 speak TLS 1.1 at all
+    SSL_CTX_set_min_proto_version(ctx_, version);
+    SSL_CTX_set_max_proto_version(ctx_, version);
+    if (version < TLS1_2_VERSION) SSL_CTX_set_cipher_list(ctx_, "AES128-SHA:@SECLEVEL=0");
+    SSL_CTX_use_certificate(ctx_, cert);
+    SSL_CTX_use_PrivateKey(ctx_, key);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd_, 4);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~FixedVersionTlsServer() {
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+    SSL_CTX_free(ctx_);
+  }
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+  int handshakes() const { return handshakes_.load(); }
+
+ private:
+  void serve() {
+    for (int conn; (conn = ::accept(fd_, nullptr, nullptr)) >= 0;) {
+      SSL* ssl = SSL_new(ctx_);
+      SSL_set_fd(ssl, conn);
+      if (SSL_accept(ssl) == 1) {
+        ++handshakes_;
+        std::string req;
+        char buf[4096];
+        for (int n; req.find("\r\n\r\n") == std::string::npos && (n = SSL_read(ssl, buf, sizeof buf)) > 0;)
+          req.append(buf, static_cast<size_t>(n));
+        const std::string body = R"({"metadata":{"name":"web"}})";
+        const std::string resp = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                                 std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+        SSL_write(ssl, resp.data(), static_cast<int>(resp.size()));
+        SSL_shutdown(ssl);
+      }
+      ERR_clear_error();
+      SSL_free(ssl);
+      ::close(conn);
+    }
+  }
+
+  SSL_CTX* ctx_ = nullptr;
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+  std::atomic<int> handshakes_{0};
+};
+
+std::unique_ptr<Client> insecure_client_for(const std::string& url) {
+  Config c;
+  c.server = url;
+  c.insecure_skip_tls_verify = true;  // the version floor holds whatever the verification
+  c.source = "test";
+  std::unique_ptr<Client> cl;
+  EXPECT_TRUE(Client::Create(c, &cl).ok());
+  return cl;
+}
+
+TEST(ClientTls, ATls11OnlyServerIsRefused) {
+  FixedVersionTlsServer old_server(TLS1_1_VERSION);
+  auto cl = insecure_client_for(old_server.url());
+  ASSERT_TRUE(cl);
+  json out;
+  ApiStatus s = cl->get(res::kDeployments, "a", "web", &out);
+  EXPECT_FALSE(s.ok()) << "got " << out.dump();
+  EXPECT_EQ(s.code(), 0);
+  EXPECT_THAT(s.message(), HasSubstr("cannot reach " + old_server.url()));
+  EXPECT_THAT(s.message(), HasSubstr("rollout-guard needs TLS 1.2 or later"));
+  EXPECT_EQ(old_server.handshakes(), 0);
+}
+
+TEST(ClientTls, ATls12ServerIsAccepted) {  // the control: the same server, one version up
+  FixedVersionTlsServer server(TLS1_2_VERSION);
+  auto cl = insecure_client_for(server.url());
+  ASSERT_TRUE(cl);
+  json out;
+  ApiStatus s = cl->get(res::kDeployments, "a", "web", &out);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(out["metadata"]["name"], "web");
+  EXPECT_EQ(server.handshakes(), 1);
+}
+
+TEST(ClientPlainHttp, ATokenIsNotSentInClearTextToAnotherHost) {
+  Config c;
+  c.server = "http://10.1.2.3:8080";
+  c.token = "secret";
+  c.source = "/home/me/.kube/config (context dev)";
+  c.server_field = "/home/me/.kube/config: clusters[dev].cluster: server";
+  c.token_field = "/home/me/.kube/config: users[admin].user: token";
+  std::unique_ptr<Client> cl;
+  Status st = Client::Create(c, &cl);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(),
+            "/home/me/.kube/config: clusters[dev].cluster: server \"http://10.1.2.3:8080\" is plain http:// and "
+            "/home/me/.kube/config: users[admin].user: token is set: the token would be sent in clear text. Use an "
+            "https:// server (a token goes over http:// only to localhost, 127.0.0.0/8 or ::1)");
+  EXPECT_FALSE(cl);
+
+  for (const char* server : {"http://api.example.com", "http://[2001:db8::1]:80", "http://128.0.0.1",
+                             "http://localhost.example.com", "http://[::ffff:10.0.0.1]"}) {
+    c.server = server;
+    EXPECT_THAT(Client::Create(c, &cl).message(), HasSubstr("the token would be sent in clear text")) << server;
+  }
+  c.token.clear();  // a token file counts the same
+  test::TempDir dir;
+  c.token_file = std::make_shared<TokenFile>(dir.write("token", "secret"));
+  EXPECT_THAT(Client::Create(c, &cl).message(), HasSubstr("the token would be sent in clear text"));
+}
+
+TEST(ClientPlainHttp, LoopbackOrNoTokenIsAllowed) {
+  Config c;
+  c.source = "test";
+  c.token = "secret";
+  std::unique_ptr<Client> cl;
+  for (const char* server : {"http://127.0.0.1:8080", "http://127.9.8.7", "http://localhost:8001",
+                             "http://LOCALHOST", "http://[::1]:8080", "http://[::ffff:127.0.0.1]:8080"}) {
+    c.server = server;
+    Status st = Client::Create(c, &cl);
+    EXPECT_TRUE(st.ok()) << server << ": " << st.message();
+  }
+  c.server = "http://10.1.2.3:8080";
+  c.token.clear();  // nothing secret to send
+  EXPECT_TRUE(Client::Create(c, &cl).ok());
+}
+
+TEST(ClientPlainHttp, TheRefusalNamesTheKubeconfigFields) {
+  test::TempDir dir;
+  const std::string p = dir.write("config",
+                                  "apiVersion: v1\nkind: Config\ncurrent-context: dev\n"
+                                  "contexts: [{name: dev, context: {cluster: remote, user: admin}}]\n"
+                                  "clusters: [{name: remote, cluster: {server: 'http://api.example.com:8080'}}]\n"
+                                  "users: [{name: admin, user: {token: secret}}]\n");
+  Config c;
+  ASSERT_TRUE(load_kubeconfig({p}, "", &c).ok());
+  std::unique_ptr<Client> cl;
+  Status st = Client::Create(c, &cl);
+  ASSERT_FALSE(st.ok());
+  EXPECT_THAT(st.message(), HasSubstr(p + ": clusters[remote].cluster: server \"http://api.example.com:8080\" is "
+                                          "plain http:// and " + p + ": users[admin].user: token is set"));
+}
+
+TEST_F(ClientTest, ListPagesWithContinue) {
+  for (int i = 0; i < 5; ++i) server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "d" + std::to_string(i)));
+  server_.put(res::kDeployments, make_obj(res::kDeployments, "b", "other"));
+  ListResult lr;
+  ApiStatus s = client_->list(res::kDeployments, "a", &lr, 2);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(lr.items.size(), 5u);
+  EXPECT_EQ(lr.pages, 3);
+  EXPECT_EQ(lr.resource_version, std::to_string(server_.resource_version()));
+  EXPECT_EQ(lr.items[0]["kind"], "Deployment");  // filled in: the server leaves it out
+  EXPECT_EQ(lr.items[0]["apiVersion"], "apps/v1");
+
+  ASSERT_TRUE(client_->list(res::kDeployments, "", &lr, 500).ok());
+  EXPECT_EQ(lr.items.size(), 6u);
+  EXPECT_EQ(lr.pages, 1);
 }
 
 TEST_F(ClientTest, ListPagesWithContinue) {
