@@ -1,5 +1,6 @@
 #include "server/kube/client.h"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -112,6 +113,16 @@ bool is_loopback(const std::string& host) {
   if (inet_pton(AF_INET6, host.c_str(), &v6) != 1) return false;
   return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
 }
+
+// "16 MiB", "64 KiB", "1000 bytes".
+std::string bytes_text(size_t n) {
+  if (n >= (size_t{1} << 20) && n % (size_t{1} << 20) == 0) return std::to_string(n >> 20) + " MiB";
+  if (n >= (size_t{1} << 10) && n % (size_t{1} << 10) == 0) return std::to_string(n >> 10) + " KiB";
+  return std::to_string(n) + " bytes";
+}
+
+// The part of an error response's body kept for the message.
+constexpr size_t kMaxErrorBodyBytes = 64 * 1024;
 
 const char* http_reason(int code) {
   switch (code) {
@@ -360,41 +371,110 @@ ApiStatus Client::get(const Resource& r, std::string_view ns, std::string_view n
   return s;
 }
 
-ApiStatus Client::list(const Resource& r, std::string_view ns, ListResult* out, int limit) {
-  ListResult result;
+ApiStatus Client::get_bounded(const std::string& path, size_t max_bytes, std::string* body, bool* too_big) {
+  const std::string what = "GET " + path;
+  body->clear();
+  *too_big = false;
+  int status = 0;
+  httplib::Result res{nullptr, httplib::Error::Unknown};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    res = conn_->Get(
+        prefix_ + path, base_headers(config_),
+        [&](const httplib::Response& resp) {
+          status = resp.status;
+          return true;
+        },
+        [&](const char* data, size_t n) {
+          if (status < 200 || status >= 300) {  // an error Status: its start is enough
+            body->append(data, std::min(n, kMaxErrorBodyBytes - std::min(kMaxErrorBodyBytes, body->size())));
+            return true;
+          }
+          if (n > max_bytes - body->size()) {
+            *too_big = true;
+            return false;
+          }
+          body->append(data, n);
+          return true;
+        });
+  }
+  if (*too_big) return ApiStatus::Error(status, "TooLarge", what + ": the body is larger than " + bytes_text(max_bytes));
+  if (status != 0 && (status < 200 || status >= 300)) return http_error(what, status, *body);
+  if (!res) return transport_error(what, config_.server, res.error());
+  return ApiStatus::Ok(status);
+}
+
+ApiStatus Client::list_each(const Resource& r, std::string_view ns, const ListOptions& opts,
+                            const std::function<void(json&& item)>& on_item, ListInfo* info) {
+  ListInfo result;
+  result.limit = std::max(1, opts.limit);
   std::string cont;
   bool restarted = false;
   for (;;) {
     std::string path = resource_path(r, ns);
-    path += "?limit=" + std::to_string(limit);
+    path += "?limit=" + std::to_string(result.limit);
     if (!cont.empty()) path += "&continue=" + url_encode(cont);
-    json page;
-    ApiStatus s = request("GET", path, "", "", &page);
+    std::string body;
+    bool too_big = false;
+    ApiStatus s = get_bounded(path, opts.max_page_bytes, &body, &too_big);
+    if (too_big && result.limit > 1) {  // the same page again, in smaller pieces
+      result.limit = std::max(1, result.limit / 2);
+      continue;
+    }
+    if (too_big) {
+      return ApiStatus::Error(s.code(), "TooLarge",
+                              "LIST " + r.str() + (ns.empty() ? "" : " in namespace " + std::string(ns)) +
+                                  ": a page of one object (limit=1) is larger than the " +
+                                  bytes_text(opts.max_page_bytes) + " bound on a page's body (GET " + path + ")");
+    }
     if (!s.ok()) {
       if (s.gone() && !cont.empty() && !restarted) {  // the continue token expired: start over, once
         restarted = true;
-        result = ListResult();
+        const int limit = result.limit;
+        result = ListInfo();
+        result.limit = limit;
         cont.clear();
+        if (opts.on_restart) opts.on_restart();
         continue;
       }
       return s;
     }
     ++result.pages;
-    if (!page.is_object()) return ApiStatus::Error(200, "InvalidResponse", "GET " + path + ": the list is not an object");
-    const json& meta = page.value("metadata", json::object());
+    result.largest_page_bytes = std::max(result.largest_page_bytes, body.size());
+    json page = json::parse(body, nullptr, false);
+    std::string().swap(body);  // the text is no longer needed
+    if (!page.is_object()) {
+      return ApiStatus::Error(200, "InvalidResponse", "GET " + path + ": the list is not an object");
+    }
     if (auto it = page.find("items"); it != page.end() && it->is_array()) {
-      for (auto& item : *it) {
+      for (json& item : *it) {
         if (!item.is_object()) continue;
         // A real API server leaves apiVersion/kind out of list items.
         if (!item.contains("apiVersion")) item["apiVersion"] = r.api_version();
         if (!item.contains("kind")) item["kind"] = std::string(r.kind);
-        result.items.push_back(std::move(item));
+        on_item(std::move(item));
+        item = nullptr;  // free it now, not with the page (the handler may have copied it)
       }
     }
+    const json& meta = page.value("metadata", json::object());
     result.resource_version = meta.is_object() ? meta.value("resourceVersion", "") : "";
     cont = meta.is_object() ? meta.value("continue", "") : "";
     if (cont.empty()) break;
   }
+  if (info) *info = std::move(result);
+  return ApiStatus::Ok();
+}
+
+ApiStatus Client::list(const Resource& r, std::string_view ns, ListResult* out, int limit) {
+  ListResult result;
+  ListOptions opts;
+  opts.limit = limit;
+  opts.on_restart = [&] { result.items.clear(); };
+  ListInfo info;
+  ApiStatus s = list_each(r, ns, opts, [&](json&& item) { result.items.push_back(std::move(item)); }, &info);
+  if (!s.ok()) return s;
+  result.resource_version = std::move(info.resource_version);
+  result.pages = info.pages;
   *out = std::move(result);
   return ApiStatus::Ok();
 }
@@ -428,6 +508,7 @@ ApiStatus Client::watch(const Resource& r, std::string_view ns, const WatchOptio
   std::string error_body, line;
   bool stopped_by_callback = false;
   std::string bad_line;
+  bool too_long = false;
   auto res = conn->Get(
       prefix_ + path, base_headers(config_),
       [&](const httplib::Response& resp) {
@@ -437,12 +518,16 @@ ApiStatus Client::watch(const Resource& r, std::string_view ns, const WatchOptio
       [&](const char* data, size_t n) {
         if (cancel && cancel->cancelled()) return false;
         if (status != 200) {
-          if (error_body.size() < 64 * 1024) error_body.append(data, n);
+          if (error_body.size() < kMaxErrorBodyBytes) error_body.append(data, n);
           return true;
         }
         line.append(data, n);
         size_t start = 0;
         for (size_t nl; (nl = line.find('\n', start)) != std::string::npos; start = nl + 1) {
+          if (nl - start > opts.max_event_bytes) {
+            too_long = true;
+            return false;
+          }
           std::string_view one(line.data() + start, nl - start);
           if (one.find_first_not_of(" \r\t") == std::string_view::npos) continue;
           json j = json::parse(one, nullptr, false);
@@ -461,11 +546,19 @@ ApiStatus Client::watch(const Resource& r, std::string_view ns, const WatchOptio
           }
         }
         line.erase(0, start);
+        if (line.size() > opts.max_event_bytes) {  // half an event, already too long
+          too_long = true;
+          return false;
+        }
         return true;
       });
   if (cancel && cancel->cancelled()) return ApiStatus::Ok();
   if (stopped_by_callback) return ApiStatus::Ok();
   if (!bad_line.empty()) return ApiStatus::Error(200, "InvalidResponse", what + ": not a watch event: " + bad_line);
+  if (too_long) {
+    return ApiStatus::Error(200, "TooLarge", what + ": an event is larger than the " +
+                                                 bytes_text(opts.max_event_bytes) + " bound");
+  }
   if (status != 0 && status != 200) return http_error(what, status, error_body);
   if (!res) return transport_error(what, config_.server, res.error());
   return ApiStatus::Ok();

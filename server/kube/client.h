@@ -89,6 +89,31 @@ struct ListResult {
   int pages = 0;
 };
 
+// The bound on one LIST page's body (and one watch event's line) unless told
+// otherwise: far above what an API server sends for one object (etcd stores
+// at most 1.5 MiB by default), and a small part of the memory the webhook and
+// the reconciler are given.
+inline constexpr size_t kDefaultMaxPageBytes = size_t{16} << 20;
+
+struct ListOptions {
+  int limit = 500;  // objects per page (the first; see max_page_bytes)
+  // A page whose body is larger is abandoned unread and asked for again with
+  // half the limit (kept for the rest of the list), down to one object; one
+  // object larger than this is an error naming the resource and the bound.
+  size_t max_page_bytes = kDefaultMaxPageBytes;
+  // A 410 on a continue token restarts the list once: called before the
+  // items are delivered again from the first.
+  std::function<void()> on_restart;
+};
+
+// What list_each saw, besides the items.
+struct ListInfo {
+  std::string resource_version;  // of the list: where a watch starts
+  int pages = 0;
+  int limit = 0;                   // the limit of the last page
+  size_t largest_page_bytes = 0;   // the largest page body read
+};
+
 struct WatchEvent {
   std::string type;  // ADDED, MODIFIED, DELETED, BOOKMARK, ERROR
   json object;       // the object; for ERROR a metav1.Status
@@ -98,6 +123,7 @@ struct WatchOptions {
   std::string resource_version;  // "" = from now (after a synthetic ADDED of everything: avoid)
   int timeout_seconds = 300;     // the server ends the stream after this
   bool allow_bookmarks = true;
+  size_t max_event_bytes = kDefaultMaxPageBytes;  // a longer event line ends the watch with an error
 };
 
 // Cancels a running watch from another thread (shutdown). One Cancel may be
@@ -145,8 +171,14 @@ class Client {
   ~Client();
 
   ApiStatus get(const Resource& r, std::string_view ns, std::string_view name, json* out);
-  // Lists every page (`limit` objects per request) and returns them all.
-  // A 410 on a continue token (the list expired) restarts the list once.
+  // Lists every page (`limit` objects per request) and hands each object
+  // (apiVersion and kind filled in) to `on_item` as its page arrives; the
+  // page's text and parse are dropped before the next page is asked for, so
+  // only one page is held at a time. See ListOptions for the page bound and
+  // the restart after a 410 on a continue token (the list expired).
+  ApiStatus list_each(const Resource& r, std::string_view ns, const ListOptions& opts,
+                      const std::function<void(json&& item)>& on_item, ListInfo* info = nullptr);
+  // The same, returning every object at once (for small lists).
   ApiStatus list(const Resource& r, std::string_view ns, ListResult* out, int limit = 500);
   // Streams events to `on_event` until the server ends the stream (Ok), the
   // callback returns false (Ok), `cancel` fires (Ok) or an error. An HTTP
@@ -176,6 +208,9 @@ class Client {
   std::unique_ptr<httplib::ClientImpl> connect(int read_timeout_seconds) const;
   ApiStatus request(const char* method, const std::string& path, const std::string& body,
                     const std::string& content_type, json* out);
+  // A GET whose body is read into *body up to max_bytes; a longer body is
+  // abandoned unread and *too_big set (the status is then an error).
+  ApiStatus get_bounded(const std::string& path, size_t max_bytes, std::string* body, bool* too_big);
 
   Config config_;
   std::string host_;

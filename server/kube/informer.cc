@@ -105,8 +105,30 @@ void Informer::run() {
 }
 
 bool Informer::list_and_replace() {
-  ListResult lr;
-  ApiStatus s = client_.list(resource_, options_.ns, &lr, options_.page_size);
+  // Each object goes to the handlers as its page arrives, compared with what
+  // they saw before (known_, kept up to date as we go, so a LIST that fails
+  // halfway and is retried reports only what changed).
+  std::unordered_set<std::string> listed;
+  ListOptions lo;
+  lo.limit = options_.page_size;
+  lo.max_page_bytes = options_.max_page_bytes;
+  lo.on_restart = [&] { listed.clear(); };
+  ListInfo info;
+  ApiStatus s = client_.list_each(
+      resource_, options_.ns, lo,
+      [&](json&& item) {
+        std::string key = key_of(item);
+        std::string rv = meta_str(item, "resourceVersion");
+        auto [it, added] = known_.try_emplace(key, rv);
+        if (added) {
+          if (handlers_.on_add) handlers_.on_add(item);
+        } else if (it->second != rv) {
+          it->second = std::move(rv);
+          if (handlers_.on_update) handlers_.on_update(item);
+        }
+        listed.insert(std::move(key));
+      },
+      &info);
   if (!s.ok()) {
     if (cancel_.cancelled()) return false;
     if (s.not_found() && !listed_once_) {
@@ -121,32 +143,23 @@ bool Informer::list_and_replace() {
     return false;
   }
   if (listed_once_) ++relists_;
-  std::unordered_map<std::string, std::string> next;
-  next.reserve(lr.items.size());
-  for (const json& item : lr.items) {
-    std::string key = key_of(item);
-    std::string rv = meta_str(item, "resourceVersion");
-    auto it = known_.find(key);
-    if (it == known_.end()) {
-      if (handlers_.on_add) handlers_.on_add(item);
-    } else if (it->second != rv) {
-      if (handlers_.on_update) handlers_.on_update(item);
+  for (auto it = known_.begin(); it != known_.end();) {
+    if (listed.count(it->first)) {
+      ++it;
+      continue;
     }
-    next.emplace(std::move(key), std::move(rv));
-  }
-  for (const auto& [key, rv] : known_) {
-    if (next.count(key)) continue;
+    const std::string& key = it->first;
     size_t slash = key.find('/');
     json tomb = {{"apiVersion", resource_.api_version()},
                  {"kind", std::string(resource_.kind)},
                  {"metadata", {{"name", key.substr(slash + 1)}}}};
     if (slash > 0) tomb["metadata"]["namespace"] = key.substr(0, slash);
+    it = known_.erase(it);
     if (handlers_.on_delete) handlers_.on_delete(tomb);
   }
-  known_ = std::move(next);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    rv_ = lr.resource_version;
+    rv_ = info.resource_version;
     last_activity_ = now();
     backoff_ = options_.backoff_initial;
   }
@@ -201,6 +214,7 @@ void Informer::watch_once() {
   WatchOptions wo;
   wo.resource_version = resource_version();
   wo.allow_bookmarks = true;
+  wo.max_event_bytes = options_.max_page_bytes;
   int t = std::max(1, options_.watch_timeout_seconds);
   std::uniform_int_distribution<int> dist((t + 1) / 2, t);
   wo.timeout_seconds = dist(rng);

@@ -10,8 +10,11 @@
 // installed: no Argo Rollouts, no KEDA): one log line, the informer counts as
 // synced and skipped, and it does not retry.
 //
-// Handlers run on the informer's own thread, one event at a time. After a
-// relist, objects that disappeared are reported to on_delete with only
+// Handlers run on the informer's own thread, one event at a time. A LIST
+// reaches them page by page, as each page arrives (Client::list_each): only
+// one page of whole objects is held at a time, whatever the resource's size,
+// so handlers that keep less (the inventory strips objects) bound the memory.
+// After a LIST, objects that disappeared are reported to on_delete with only
 // apiVersion, kind and metadata.name/namespace.
 #pragma once
 
@@ -41,6 +44,9 @@ struct InformerHandlers {
 struct InformerOptions {
   std::string ns;  // "" watches every namespace
   int page_size = 500;
+  // The bound on one LIST page's body and one watch event (ListOptions,
+  // WatchOptions): a larger page is asked for again in smaller pieces.
+  size_t max_page_bytes = kDefaultMaxPageBytes;
   // Each watch asks the server to end the stream after a random time in
   // [watch_timeout_seconds/2, watch_timeout_seconds] (spreads reconnects).
   int watch_timeout_seconds = 300;

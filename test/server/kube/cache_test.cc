@@ -1,6 +1,7 @@
 #include "server/kube/cache.h"
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -217,6 +218,34 @@ TEST_F(CacheTest, SyncsEveryKindAndFollowsChanges) {
   ASSERT_TRUE(eventually([&] {
     return inv.find("autoscaling", "HorizontalPodAutoscaler", "a", "h") && !inv.find("argoproj.io", "Rollout", "a", "web");
   }));
+}
+
+TEST_F(CacheTest, TheInitialListIsStrippedPageByPage) {
+  // Large objects (a 20 KB last-applied annotation each): the inventory keeps
+  // a few hundred bytes of each, and only one page of whole objects exists
+  // at any time, whatever the number of pages.
+  for (int i = 0; i < 12; ++i) {
+    json d = full_deployment();
+    d["metadata"]["name"] = "web" + std::to_string(i);
+    d["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = std::string(20'000, 'x');
+    server_.put(res::kDeployments, d);
+  }
+  opts_.informer.page_size = 5;
+  ClusterInventory inv(opts_);
+  std::mutex mu;
+  std::vector<int> pages_served;  // how many Deployment pages the server had sent at each stored Deployment
+  inv.set_listener([&](std::string_view type, const std::shared_ptr<const Object>& obj) {
+    if (type != "ADDED" || obj->kind() != "Deployment") return;
+    std::lock_guard<std::mutex> lock(mu);
+    pages_served.push_back(server_.list_pages(res::kDeployments));
+  });
+  inv.start(*client_);
+  ASSERT_TRUE(inv.wait_synced(std::chrono::seconds(5)));
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(pages_served, (std::vector<int>{1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3}));
+  const Object* d = inv.find("apps", "Deployment", "a", "web7");
+  ASSERT_NE(d, nullptr);
+  EXPECT_LT(d->doc.dump().size(), 1000u);
 }
 
 TEST_F(CacheTest, IncompleteBeforeSyncAndWhenStale) {

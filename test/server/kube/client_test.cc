@@ -289,21 +289,120 @@ TEST_F(ClientTest, ListPagesWithContinue) {
   EXPECT_EQ(lr.pages, 1);
 }
 
-TEST_F(ClientTest, ListPagesWithContinue) {
-  for (int i = 0; i < 5; ++i) server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "d" + std::to_string(i)));
-  server_.put(res::kDeployments, make_obj(res::kDeployments, "b", "other"));
-  ListResult lr;
-  ApiStatus s = client_->list(res::kDeployments, "a", &lr, 2);
-  ASSERT_TRUE(s.ok()) << s.message();
-  EXPECT_EQ(lr.items.size(), 5u);
-  EXPECT_EQ(lr.pages, 3);
-  EXPECT_EQ(lr.resource_version, std::to_string(server_.resource_version()));
-  EXPECT_EQ(lr.items[0]["kind"], "Deployment");  // filled in: the server leaves it out
-  EXPECT_EQ(lr.items[0]["apiVersion"], "apps/v1");
+// A Deployment whose text is about `bytes` long (a big annotation, as
+// last-applied-configuration makes them).
+json big_deployment(const std::string& ns, const std::string& name, size_t bytes) {
+  json d = make_obj(res::kDeployments, ns, name, {{"replicas", 1}});
+  d["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = std::string(bytes, 'x');
+  return d;
+}
 
-  ASSERT_TRUE(client_->list(res::kDeployments, "", &lr, 500).ok());
-  EXPECT_EQ(lr.items.size(), 6u);
-  EXPECT_EQ(lr.pages, 1);
+TEST_F(ClientTest, ListEachHandsOverEachPageBeforeAskingForTheNext) {
+  for (int i = 0; i < 12; ++i) {
+    server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "d" + std::string(i < 10 ? "0" : "") + std::to_string(i)));
+  }
+  ListOptions opts;
+  opts.limit = 5;
+  std::vector<std::string> names;
+  std::vector<int> pages_served;  // how many pages the server had sent when each object arrived
+  ListInfo info;
+  ApiStatus s = client_->list_each(
+      res::kDeployments, "a", opts,
+      [&](json&& item) {
+        names.push_back(item["metadata"]["name"]);
+        EXPECT_EQ(item["kind"], "Deployment");
+        pages_served.push_back(server_.list_pages(res::kDeployments));
+      },
+      &info);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(names.size(), 12u);
+  EXPECT_EQ(names.front(), "d00");
+  EXPECT_EQ(names.back(), "d11");
+  EXPECT_EQ(pages_served, (std::vector<int>{1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3}));
+  EXPECT_EQ(info.pages, 3);
+  EXPECT_EQ(info.limit, 5);
+  EXPECT_EQ(info.resource_version, std::to_string(server_.resource_version()));
+}
+
+TEST_F(ClientTest, AnOversizedPageIsAskedForAgainInSmallerPieces) {
+  for (int i = 0; i < 40; ++i) {
+    server_.put(res::kDeployments, big_deployment("a", "d" + std::string(i < 10 ? "0" : "") + std::to_string(i), 4000));
+  }
+  ListOptions opts;
+  opts.limit = 500;
+  opts.max_page_bytes = 32 * 1024;  // about 7 of these objects
+  std::vector<std::string> names;
+  ListInfo info;
+  ApiStatus s = client_->list_each(
+      res::kDeployments, "", opts, [&](json&& item) { names.push_back(item["metadata"]["name"]); }, &info);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(names.size(), 40u);  // each once, in order
+  for (size_t i = 1; i < names.size(); ++i) EXPECT_LT(names[i - 1], names[i]);
+  EXPECT_EQ(info.limit, 7);  // 500 -> 250 -> ... -> 15 -> 7
+  EXPECT_LE(info.largest_page_bytes, opts.max_page_bytes);
+  EXPECT_GT(info.largest_page_bytes, opts.max_page_bytes / 2);
+  EXPECT_EQ(info.pages, 6);  // 40 objects, 7 a page
+}
+
+TEST_F(ClientTest, AnObjectLargerThanThePageBoundIsAnErrorNamingTheResourceAndTheBound) {
+  server_.put(res::kDeployments, big_deployment("a", "small", 100));
+  server_.put(res::kDeployments, big_deployment("a", "vast", 40 * 1024));
+  ListOptions opts;
+  opts.limit = 4;
+  opts.max_page_bytes = 32 * 1024;
+  std::vector<std::string> names;
+  ApiStatus s = client_->list_each(res::kDeployments, "a", opts,
+                                   [&](json&& item) { names.push_back(item["metadata"]["name"]); });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.reason(), "TooLarge");
+  EXPECT_THAT(s.message(), HasSubstr("LIST deployments.apps/v1 in namespace a: a page of one object (limit=1) is "
+                                     "larger than the 32 KiB bound on a page's body (GET "
+                                     "/apis/apps/v1/namespaces/a/deployments?limit=1&continue="));
+  EXPECT_EQ(names, std::vector<std::string>{"small"});
+  // The connection is usable afterwards.
+  json out;
+  EXPECT_TRUE(client_->get(res::kDeployments, "a", "small", &out).ok());
+}
+
+TEST_F(ClientTest, AnExpiredContinueTokenRestartsTheListOnce) {
+  for (int i = 0; i < 6; ++i) server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "d" + std::to_string(i)));
+  ListOptions opts;
+  opts.limit = 2;
+  int restarts = 0;
+  std::vector<std::string> names;
+  opts.on_restart = [&] {
+    ++restarts;
+    names.clear();
+  };
+  ApiStatus s = client_->list_each(res::kDeployments, "a", opts, [&](json&& item) {
+    names.push_back(item["metadata"]["name"]);
+    if (names.size() == 2 && restarts == 0) {  // after the first page: the server forgets the list's version
+      server_.del(res::kDeployments, "a", "d0");
+      server_.compact();
+    }
+  });
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(restarts, 1);
+  EXPECT_EQ(names, (std::vector<std::string>{"d1", "d2", "d3", "d4", "d5"}));
+}
+
+TEST_F(ClientTest, AWatchEventLargerThanTheBoundEndsTheWatchWithAnError) {
+  std::string rv = server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "web"));
+  server_.put(res::kDeployments, big_deployment("a", "vast", 8 * 1024));
+  WatchOptions wo;
+  wo.resource_version = rv;
+  wo.max_event_bytes = 4 * 1024;
+  wo.timeout_seconds = 10;
+  int events = 0;
+  ApiStatus s = client_->watch(res::kDeployments, "a", wo, [&](const WatchEvent&) {
+    ++events;
+    return true;
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.reason(), "TooLarge");
+  EXPECT_THAT(s.message(), HasSubstr("WATCH /apis/apps/v1/namespaces/a/deployments?watch=1&resourceVersion=" + rv));
+  EXPECT_THAT(s.message(), HasSubstr(": an event is larger than the 4 KiB bound"));
+  EXPECT_EQ(events, 0);
 }
 
 TEST_F(ClientTest, WatchStreamsEventsUntilTheServerEndsIt) {

@@ -103,6 +103,71 @@ TEST_F(InformerTest, InitialSyncIsPagedThenWatches) {
   EXPECT_EQ(inf.relists(), 0u);
 }
 
+TEST_F(InformerTest, ObjectsReachTheHandlersPageByPage) {
+  for (int i = 0; i < 7; ++i) server_.put(res::kDeployments, dep("a", "d" + std::to_string(i)));
+  InformerOptions o = fast();
+  o.page_size = 3;
+  std::vector<int> pages_served;  // how many pages the server had sent at each add
+  InformerHandlers h = rec_.handlers();
+  h.on_add = [&, add = h.on_add](const json& obj) {
+    pages_served.push_back(server_.list_pages(res::kDeployments));
+    add(obj);
+  };
+  Informer inf(*client_, res::kDeployments, h, o);
+  inf.start();
+  ASSERT_TRUE(eventually([&] { return inf.synced(); }));
+  EXPECT_EQ(pages_served, (std::vector<int>{1, 1, 1, 2, 2, 2, 3}));
+}
+
+TEST_F(InformerTest, AListThatFailsHalfwayIsRetriedAndReportsEachObjectOnce) {
+  for (int i = 0; i < 4; ++i) server_.put(res::kDeployments, dep("a", "d" + std::to_string(i)));
+  json vast = dep("a", "d9");
+  vast["metadata"]["annotations"]["note"] = std::string(8 * 1024, 'x');
+  server_.put(res::kDeployments, vast);
+  InformerOptions o = fast();
+  o.page_size = 2;
+  o.max_page_bytes = 4 * 1024;
+  Informer inf(*client_, res::kDeployments, rec_.handlers(), o);
+  inf.start();
+  ASSERT_TRUE(eventually([&] { return inf.errors() >= 1 && rec_.size() == 4; }));
+  EXPECT_FALSE(inf.synced());
+  EXPECT_THAT(inf.last_error(), ::testing::HasSubstr("LIST deployments.apps/v1: a page of one object (limit=1) is "
+                                                     "larger than the 4 KiB bound"));
+  server_.del(res::kDeployments, "a", "d0");
+  server_.put(res::kDeployments, dep("a", "d9"));  // small again
+  ASSERT_TRUE(eventually([&] { return inf.synced(); }));
+  std::lock_guard<std::mutex> lock(rec_.mu);
+  // (The fake server's pages are not one snapshot: a LIST that began before
+  // the last put may be followed by an "update a/d9" from the watch.)
+  ASSERT_GE(rec_.log.size(), 6u);
+  EXPECT_EQ(std::vector<std::string>(rec_.log.begin(), rec_.log.begin() + 6),
+            (std::vector<std::string>{"add a/d0", "add a/d1", "add a/d2", "add a/d3", "add a/d9", "delete a/d0"}));
+  for (size_t i = 6; i < rec_.log.size(); ++i) EXPECT_EQ(rec_.log[i], "update a/d9");
+}
+
+TEST_F(InformerTest, AListWhoseContinueTokenExpiresRestartsAndReportsWhatChanged) {
+  for (int i = 0; i < 6; ++i) server_.put(res::kDeployments, dep("a", "d" + std::to_string(i)));
+  InformerOptions o = fast();
+  o.page_size = 2;
+  InformerHandlers h = rec_.handlers();
+  h.on_add = [&, add = h.on_add, compacted = false](const json& obj) mutable {
+    add(obj);
+    if (!compacted && rec_.size() == 2) {  // after the first page, the server forgets the list's version
+      compacted = true;
+      server_.del(res::kDeployments, "a", "d0");
+      server_.compact();
+    }
+  };
+  Informer inf(*client_, res::kDeployments, h, o);
+  inf.start();
+  ASSERT_TRUE(eventually([&] { return inf.synced(); }));
+  EXPECT_EQ(server_.lists(res::kDeployments), 2);  // the first, and its restart
+  EXPECT_EQ(inf.errors(), 0u);
+  std::lock_guard<std::mutex> lock(rec_.mu);
+  EXPECT_EQ(rec_.log, (std::vector<std::string>{"add a/d0", "add a/d1", "add a/d2", "add a/d3", "add a/d4",
+                                                "add a/d5", "delete a/d0"}));
+}
+
 TEST_F(InformerTest, WatchRestartsFromTheLastVersionWithoutRelisting) {
   server_.put(res::kDeployments, dep("a", "web"));
   Informer inf(*client_, res::kDeployments, rec_.handlers(), fast());
