@@ -16,6 +16,7 @@
 
 #include "certs/certs.h"
 #include "test/server/cli/run_binary.h"
+#include "test/support/temp_dir.h"
 
 namespace rg::certs {
 namespace {
@@ -127,12 +128,7 @@ TEST(ServeDnsNameFlag, ABadNameIsRefusedNamingTheFlagAndTheValue) {
 
 class DevFilesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "rg-certs-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(root_); }
+  void SetUp() override { ASSERT_FALSE(root_.empty()); }
   static std::string read(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream ss;
@@ -144,7 +140,8 @@ class DevFilesTest : public ::testing::Test {
     EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
     return st.st_mode;
   }
-  std::string root_;
+  test::TempDir tmp_;
+  const std::string root_ = tmp_.path();
 };
 
 TEST_F(DevFilesTest, WritesTheFilesWithTheirModesWhateverTheUmask) {

@@ -1,7 +1,5 @@
 // FileWatcher: a file replaced between the snapshot and the read still
 // counts as changed, so a rotation during a reload is not lost.
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -9,18 +7,14 @@
 #include <gtest/gtest.h>
 
 #include "certs/certs.h"
+#include "test/support/temp_dir.h"
 
 namespace rg::certs {
 namespace {
 
 class WatchTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "rg-watch-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { ASSERT_FALSE(dir_.empty()); }
   // Replaces the file as cert-manager and kubelet do: a new inode renamed over it.
   void swap_in(const std::string& name, const std::string& text) {
     std::ofstream(dir_ + "/" + name + ".new") << text;
@@ -30,7 +24,8 @@ class WatchTest : public ::testing::Test {
     std::ifstream in(dir_ + "/" + name);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  std::string dir_;
+  test::TempDir tmp_;
+  const std::string dir_ = tmp_.path();
 };
 
 TEST_F(WatchTest, ASwapBetweenSnapshotAndReadIsSeenAtTheNextPoll) {

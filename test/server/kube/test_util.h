@@ -1,4 +1,4 @@
-// Small helpers for the kube tests: bounded polling and temporary files.
+// Small helpers for the kube tests: bounded polling, temporary files, fake API server clients.
 #pragma once
 
 #include <unistd.h>
@@ -14,30 +14,9 @@
 #include "server/kube/client.h"
 #include "test/server/kube/fake_apiserver.h"
 #include "test/support/eventually.h"
+#include "test/support/temp_dir.h"
 
 namespace rg::test {
-
-// A temporary folder removed with the object.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "rg-kube-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::string p = path_ + "/" + name;
-    std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
-    return p;
-  }
-
- private:
-  std::string path_;
-};
 
 // A client for the fake server, authenticated with its token.
 inline std::unique_ptr<kube::Client> client_for(const FakeApiServer& server, const std::string& token = "test-token") {
