@@ -68,6 +68,9 @@ int run_reconcile(const ReconcileFlags& f) {
   if (!f.metrics_listen.empty() && !parse_listen(f.metrics_listen, &metrics_host, &metrics_port))
     return fail("--metrics-listen must be ADDR:PORT, got " + f.metrics_listen);
 
+  // The policy file's signature before its first read: a change in between is seen at the first poll.
+  certs::FileWatcher policy_watch({f.policy_file});
+  if (!f.policy_file.empty()) policy_watch.accept();
   auto policy = std::make_shared<Policy>();
   {
     std::string error;
@@ -190,8 +193,6 @@ int run_reconcile(const ReconcileFlags& f) {
   reconciler.start();
   if (elector) elector->start();
 
-  certs::FileWatcher policy_watch({f.policy_file});
-  if (!f.policy_file.empty()) policy_watch.accept();
   while ((sig = wait_for_shutdown_signal(sigs, 1000)) == 0) {
     refresh_metrics();
     if (!f.policy_file.empty() && policy_watch.changed()) {
