@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config
-  libssl-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libfyaml-dev libspdlog-dev
+  libssl-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libfyaml-dev libre2-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev libcli11-dev
   prometheus curl openssl
   python3 python3-yaml

@@ -91,8 +91,20 @@ TEST(PromqlParser, ErrorsCarryPositions) {
             "1:1: parse error: offset modifier must be preceded by an instant vector selector or range vector "
             "selector or a subquery");
   EXPECT_EQ(error_of(""), "1:1: parse error: no expression found in input");
-  EXPECT_EQ(error_of("foo{a=~\"(\"}"), "1:5: parse error: error parsing regexp: missing closing ): `(`");
+  EXPECT_EQ(error_of("foo{a=~\"(\"}"), "1:5: parse error: error parsing regexp: missing closing ): `^(?:()$`");
+  EXPECT_EQ(error_of("foo{a=~\"\\\\p{NotAScript}\"}"),
+            "1:5: parse error: error parsing regexp: invalid character class range: `\\p{NotAScript}`");
   EXPECT_EQ(error_of("round(foo, 1, 2)"), "1:1: parse error: expected at most 2 argument(s) in call to \"round\", got 3");
+}
+
+// Label-matcher regexes are Go RE2 syntax, Unicode classes included.
+TEST(PromqlParser, RegexMatchersTakeGoSyntax) {
+  for (const char* q : {"foo{a=~\"\\\\p{Tamil}+\"}", "foo{a!~'\\\\p{Greek}|\\\\pL'}", "foo{a=~`\\PN\\p{Lu}`}",
+                        "foo{a=~\"(?i)get\"}", "foo{a=~\"(?P<x>a)(?P<x>b)\"}"}) {
+    EXPECT_EQ(error_of(q), "OK") << q;
+  }
+  EXPECT_EQ(error_of("{a=~`\\p{Tamil}*`}"), "1:1: parse error: vector selector must contain at least one non-empty matcher");
+  EXPECT_EQ(error_of("{a=~`\\p{Tamil}+`}"), "OK");
 }
 
 TEST(PromqlParser, FunctionTable) {
