@@ -16,12 +16,20 @@
 // Values that still hold an argument placeholder ("{{args.interval}}") are
 // only known when the run starts; their syntax is not checked here (Argo
 // itself substitutes a dummy value and reads a non-number as 0).
+//
+// A dryRun / measurementRetention metricName is a Go regular expression that
+// Argo searches for in each metric name (regexp.MatchString); here it runs on
+// RE2, which has Go's syntax and matches in linear time. A pattern Go rejects
+// matches nothing, so Argo reports that the rule matched no metric; the hint
+// carries Go's parse error. Patterns longer than promql::kMaxRegexBytes, and
+// rules beyond a bounded amount of matching work per object (far above any
+// real template), are not checked.
 #include <map>
-#include <regex>
 #include <set>
 
 #include "policy/argo.h"
 #include "policy/messages.h"
+#include "policy/promql/regex.h"
 #include "policy/rules/rules.h"
 
 namespace rg {
@@ -44,17 +52,11 @@ std::string as_text(const json& v) {
   return short_json(v);
 }
 
-// Go's regexp.MatchString (unanchored) approximated with ECMAScript regex;
-// nullopt when the pattern does not compile here.
-std::optional<bool> regex_search(const std::string& pattern, const std::string& text) {
-  if (pattern.size() > 512) return std::nullopt;
-  try {
-    std::regex re(pattern, std::regex::ECMAScript);
-    return std::regex_search(text, re);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
+// The matching work one object may cost: each metricName search counts the
+// metric name's bytes plus a fixed per-call cost. Real templates use a tiny
+// fraction; a hostile one with thousands of rules and metrics stops here.
+constexpr size_t kSearchBudget = 8u << 20;
+constexpr size_t kSearchCallCost = 64;
 
 class Checker {
  public:
@@ -232,22 +234,29 @@ class Checker {
             "remove the duplicate " + std::string(key) + " entry");
         continue;
       }
-      if (argo::has_placeholder(name)) continue;
+      if (argo::has_placeholder(name) || metric_names_.empty()) continue;
+      const promql::GoRegexp re(name);
+      if (re.too_large()) continue;
       bool any = false, known = true;
       for (const std::string& metric : metric_names_) {
-        std::optional<bool> m = regex_search(name, metric);
-        if (!m) {
+        if (!spend(metric.size() + kSearchCallCost)) {
           known = false;
           break;
         }
-        if (*m) {
+        if (re.search(metric)) {
           any = true;
           break;
         }
       }
-      if (known && !any && !metric_names_.empty()) {
-        add(p, std::string(key) + "[" + std::to_string(i) + "]: Rule didn't match any metric name(s)",
-            "metricName is a regular expression over spec.metrics[].name; use an existing name or \".*\"");
+      if (!known) continue;
+      if (!any) {
+        const std::string msg = std::string(key) + "[" + std::to_string(i) + "]: Rule didn't match any metric name(s)";
+        if (re.invalid()) {
+          add(p, msg, "metricName is not a valid Go regular expression (" + re.error() + "), so it matches no metric; "
+                      "fix the pattern or use the metric's name");
+        } else {
+          add(p, msg, "metricName is a regular expression over spec.metrics[].name; use an existing name or \".*\"");
+        }
       }
     }
   }
@@ -279,7 +288,18 @@ class Checker {
     }
   }
 
+  // Takes `cost` from the matching budget; false once it is spent.
+  bool spend(size_t cost) {
+    if (cost > budget_) {
+      budget_ = 0;
+      return false;
+    }
+    budget_ -= cost;
+    return true;
+  }
+
   const json* spec_;
+  size_t budget_ = kSearchBudget;
   std::string prefix_;
   std::vector<std::string> metric_names_;
   std::vector<Finding> out_;
@@ -309,7 +329,8 @@ const Rule& rule_analysis_spec() {
              "interval and initialDelay in Go duration syntax, failureLimit >= 0 or -1 (disabled), "
              "inconclusiveLimit, consecutiveErrorLimit and consecutiveSuccessLimit >= 0, failureLimit and "
              "consecutiveSuccessLimit not both disabled, exactly one provider per metric, valid resource quantities "
-             "in job providers, dryRun and measurementRetention rules that are unique and match a metric, and "
+             "in job providers, dryRun and measurementRetention rules that are unique and match a metric (metricName is a "
+             "Go regular expression searched for in each metric name; one Go rejects matches nothing), and "
              "arguments that do not repeat a name with different values. Fix the field the finding names.",
       .kinds = {"AnalysisTemplate", "ClusterAnalysisTemplate"},
       .check = check,

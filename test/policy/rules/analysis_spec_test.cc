@@ -6,6 +6,7 @@
 
 #include "policy/inventory.h"
 #include "policy/policy.h"
+#include "policy/promql/regex.h"
 #include "policy/rules/rules.h"
 
 namespace rg {
@@ -144,6 +145,108 @@ TEST(AnalysisSpec, EachValidationFailsWithArgosMessage) {
     }
     EXPECT_TRUE(found) << "want: " << c.path << " | " << c.message << "\ngot:\n" << dump(fs);
   }
+}
+
+// The finding for spec.<key>[0].metricName, or nullptr.
+const Finding* rule_finding(const std::vector<Finding>& fs, const std::string& key) {
+  for (const Finding& f : fs) {
+    if (f.path == "spec." + key + "[0].metricName") return &f;
+  }
+  return nullptr;
+}
+
+// Patterns that exhaust a backtracking matcher (stack overflow, exponential
+// time) are answered like any other: they match no metric here.
+TEST(AnalysisSpec, HostileMetricNamePatternsAreAnsweredNotFatal) {
+  json doc = template_doc();
+  doc["spec"]["metrics"][1]["name"] = std::string(20000, 'a');
+  doc["spec"]["metrics"][2]["name"] = std::string(26, 'a');
+  doc["spec"]["dryRun"][0]["metricName"] = "(a|b)*d";
+  doc["spec"]["measurementRetention"][0]["metricName"] = "(a*)*b";
+  std::vector<Finding> fs = run(doc);
+  ASSERT_EQ(fs.size(), 2u) << dump(fs);
+  EXPECT_EQ(fs[0].path, "spec.dryRun[0].metricName");
+  EXPECT_EQ(fs[0].message, "dryRun[0]: Rule didn't match any metric name(s)");
+  EXPECT_EQ(fs[1].path, "spec.measurementRetention[0].metricName");
+  EXPECT_EQ(fs[1].message, "measurementRetention[0]: Rule didn't match any metric name(s)");
+
+  doc["spec"]["dryRun"][0]["metricName"] = "(a|b)*a$";
+  doc["spec"]["measurementRetention"][0]["metricName"] = "^(a*)*$";
+  EXPECT_TRUE(run(doc).empty()) << dump(run(doc));
+}
+
+// metricName is Go regexp syntax, searched for anywhere in the metric name
+// (regexp.MatchString), not ECMAScript.
+TEST(AnalysisSpec, MetricNameIsAGoRegexpSearch) {
+  struct Want {
+    const char* pattern;
+    bool matches;  // some metric of template_doc() (success-rate, latency-p95, smoke)
+  };
+  for (const Want& w : {Want{"moke", true}, Want{"^smoke$", true}, Want{"(?i)^SMOKE$", true}, Want{"(?i)SMOKY", false},
+                        Want{"\\p{Latin}+-p\\d+", true}, Want{"\\p{Greek}", false}, Want{"\\PL", true},
+                        Want{"^\\pL+$", true}, Want{"\\p{Lu}", false}, Want{"(?P<x>late)ncy", true},
+                        Want{"[[:digit:]]{2}", true}, Want{"\\Qsuccess-rate\\E", true}, Want{"succ(ess|ors)", true}}) {
+    SCOPED_TRACE(w.pattern);
+    json doc = template_doc();
+    doc["spec"]["dryRun"][0]["metricName"] = w.pattern;
+    const std::vector<Finding> fs = run(doc);
+    const Finding* f = rule_finding(fs, "dryRun");
+    EXPECT_EQ(f == nullptr, w.matches) << dump(fs);
+    if (f != nullptr) {
+      EXPECT_EQ(f->hint.find("not a valid"), std::string::npos) << f->hint;
+    }
+  }
+}
+
+// A pattern Go rejects matches nothing in Argo: the finding is Argo's, the
+// hint names Go's parse error.
+TEST(AnalysisSpec, InvalidMetricNamePatternIsReportedWithGosError) {
+  struct Want {
+    const char* pattern;
+    std::string error;
+  };
+  for (const Want& w : {Want{"((", "error parsing regexp: missing closing ): `((`"},
+                        Want{"(?=smoke)smoke", "error parsing regexp: invalid or unsupported Perl syntax: `(?=`"},
+                        Want{"smoke\\1", "error parsing regexp: invalid escape sequence: `\\1`"},
+                        Want{"\\p{Klingon}", "error parsing regexp: invalid character class range: `\\p{Klingon}`"},
+                        Want{"smok\\Ce", "error parsing regexp: invalid escape sequence: `\\C`"},
+                        Want{"smoke**", "error parsing regexp: invalid nested repetition operator: `**`"}}) {
+    SCOPED_TRACE(w.pattern);
+    json doc = template_doc();
+    doc["spec"]["measurementRetention"][0]["metricName"] = w.pattern;
+    const std::vector<Finding> fs = run(doc);
+    const Finding* f = rule_finding(fs, "measurementRetention");
+    ASSERT_NE(f, nullptr) << dump(fs);
+    EXPECT_EQ(f->message, "measurementRetention[0]: Rule didn't match any metric name(s)");
+    EXPECT_NE(f->hint.find("not a valid Go regular expression (" + w.error + ")"), std::string::npos) << f->hint;
+  }
+}
+
+TEST(AnalysisSpec, OverlongMetricNamePatternIsNotJudged) {
+  json doc = template_doc();
+  doc["spec"]["dryRun"][0]["metricName"] = "x" + std::string(promql::kMaxRegexBytes, 'y');
+  const std::vector<Finding> fs = run(doc);
+  EXPECT_EQ(rule_finding(fs, "dryRun"), nullptr) << dump(fs);
+}
+
+// Rules times metrics is quadratic; the matching work per object is bounded,
+// so a template with thousands of each is answered (the first rules judged).
+TEST(AnalysisSpec, ManyRulesAndMetricsStayBounded) {
+  json doc = template_doc();
+  json& metrics = doc["spec"]["metrics"];
+  json& rules = doc["spec"]["dryRun"];
+  rules = json::array();
+  const size_t n = 4000;
+  for (size_t i = 0; i < n; ++i) {
+    json m = metrics[0];
+    m["name"] = "metric-" + std::to_string(i);
+    metrics.push_back(m);
+    rules.push_back({{"metricName", "^none-" + std::to_string(i) + "$"}});
+  }
+  std::vector<Finding> fs = run(doc);
+  EXPECT_GT(fs.size(), 0u);
+  EXPECT_LT(fs.size(), n);
+  for (const Finding& f : fs) EXPECT_NE(f.message.find("Rule didn't match any metric name(s)"), std::string::npos) << f.message;
 }
 
 TEST(AnalysisSpec, ClusterTemplateMessageNamesItsKind) {
