@@ -30,6 +30,8 @@ constexpr int64_t kMaxProgramBytes = 1 << 20;
 // A bound no real program fits in: RE2 still parses the whole pattern (and
 // reports its syntax errors) but gives up at once when compiling it.
 constexpr int64_t kSyntaxOnlyBytes = 1024;
+// Roughly what one program instruction costs RE2 (compile_cost()).
+constexpr size_t kInstructionBytes = 16;
 
 RE2::Options go_options(int64_t max_mem) {
   RE2::Options o;  // UTF-8, Perl classes and flags, longest_match off: Go's syntax.Perl
@@ -98,8 +100,14 @@ std::unique_ptr<RE2> compile(std::string_view pattern, int64_t max_mem, std::str
 
 }  // namespace
 
-GoRegexp::GoRegexp(std::string_view pattern) {
-  if (pattern.size() <= kMaxRegexBytes) re_ = compile(pattern, kMaxProgramBytes, &error_);
+GoRegexp::GoRegexp(std::string_view pattern) : cost_(pattern.size()) {
+  if (pattern.size() > kMaxRegexBytes) return;
+  re_ = compile(pattern, kMaxProgramBytes, &error_);
+  if (re_ != nullptr) {
+    cost_ += static_cast<size_t>(re_->ProgramSize()) * kInstructionBytes;
+  } else if (error_.empty()) {
+    cost_ += kMaxProgramBytes;
+  }
 }
 
 GoRegexp::~GoRegexp() = default;

@@ -42,9 +42,15 @@ class GoRegexp {
   // False unless ok().
   bool search(std::string_view text) const;
 
+  // What building this took, in bytes of pattern and compiled program (the
+  // memory bound when the program did not fit), for callers that budget
+  // the work of compiling many patterns.
+  size_t compile_cost() const { return cost_; }
+
  private:
   std::unique_ptr<re2::RE2> re_;
   std::string error_;
+  size_t cost_ = 0;
 };
 
 // A PromQL label matcher's regex as Prometheus 2.42 checks it at parse time

@@ -21,9 +21,10 @@
 // Argo searches for in each metric name (regexp.MatchString); here it runs on
 // RE2, which has Go's syntax and matches in linear time. A pattern Go rejects
 // matches nothing, so Argo reports that the rule matched no metric; the hint
-// carries Go's parse error. Patterns longer than promql::kMaxRegexBytes, and
-// rules beyond a bounded amount of matching work per object (far above any
-// real template), are not checked.
+// carries Go's parse error. Patterns longer than promql::kMaxRegexBytes or
+// whose program exceeds RE2's memory bound, and rules beyond a bounded
+// amount of regexp work per object (far above any real template), are not
+// checked.
 #include <map>
 #include <set>
 
@@ -52,10 +53,11 @@ std::string as_text(const json& v) {
   return short_json(v);
 }
 
-// The matching work one object may cost: each metricName search counts the
-// metric name's bytes plus a fixed per-call cost. Real templates use a tiny
-// fraction; a hostile one with thousands of rules and metrics stops here.
-constexpr size_t kSearchBudget = 8u << 20;
+// The regexp work one object may cost: each metricName pattern counts its
+// compile cost, each search the metric name's bytes plus a fixed per-call
+// cost. Real templates use a tiny fraction; a hostile one with thousands of
+// rules and metrics, or patterns that expand to huge programs, stops here.
+constexpr size_t kRegexpBudget = 8u << 20;
 constexpr size_t kSearchCallCost = 64;
 
 class Checker {
@@ -236,6 +238,7 @@ class Checker {
       }
       if (argo::has_placeholder(name) || metric_names_.empty()) continue;
       const promql::GoRegexp re(name);
+      if (!spend(re.compile_cost())) break;
       if (re.too_large()) continue;
       bool any = false, known = true;
       for (const std::string& metric : metric_names_) {
@@ -288,7 +291,7 @@ class Checker {
     }
   }
 
-  // Takes `cost` from the matching budget; false once it is spent.
+  // Takes `cost` from the regexp budget; false once it is spent.
   bool spend(size_t cost) {
     if (cost > budget_) {
       budget_ = 0;
@@ -299,7 +302,7 @@ class Checker {
   }
 
   const json* spec_;
-  size_t budget_ = kSearchBudget;
+  size_t budget_ = kRegexpBudget;
   std::string prefix_;
   std::vector<std::string> metric_names_;
   std::vector<Finding> out_;

@@ -140,6 +140,14 @@ TEST(GoRegexp, SearchIsUnanchoredLikeMatchString) {
   EXPECT_TRUE(GoRegexp("\\p{Greek}").search("latency-\xce\xb1"));  // U+03B1 GREEK SMALL LETTER ALPHA
 }
 
+TEST(GoRegexp, CompileCostGrowsWithTheProgram) {
+  const size_t small = GoRegexp("late(ncy)?").compile_cost();
+  EXPECT_GT(small, 0u);
+  EXPECT_GT(GoRegexp("late(ncy)?.{500}").compile_cost(), 10 * small);
+  EXPECT_GE(GoRegexp("\\pL{1000}").compile_cost(), size_t{1} << 20);  // too large: the whole bound
+  EXPECT_EQ(GoRegexp("((").compile_cost(), 2u);
+}
+
 TEST(GoRegexp, InvalidPatternsCarryGosMessageAndMatchNothing) {
   GoRegexp re("((");
   EXPECT_FALSE(re.ok());
