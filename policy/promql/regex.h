@@ -19,7 +19,7 @@ namespace rg::promql {
 inline constexpr size_t kMaxRegexBytes = 64 * 1024;
 
 // One compiled pattern. Never throws or logs on a bad pattern; compiling and
-// matching use at most a few MiB per pattern, and matching is linear in the
+// matching use about 1 MiB per pattern at most, and matching is linear in the
 // text. Not copyable; safe to use from several threads once built.
 class GoRegexp {
  public:
