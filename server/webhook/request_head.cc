@@ -73,6 +73,7 @@ bool parse_request_line(std::string_view line, HeadCheck* h) {
   }
   h->method = std::string(method);
   h->path = std::string(target.substr(0, target.find('?')));
+  if (h->path.empty()) return false;  // "?query" alone: nothing to route
   return version == "HTTP/1.1" || version == "HTTP/1.0";
 }
 

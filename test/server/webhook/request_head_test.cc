@@ -78,6 +78,7 @@ TEST(CheckHead, RefusesEachUnboundedOrUnreadableRequest) {
       {"G(T / HTTP/1.1\r\n\r\n", 400, "malformed HTTP request line"},
       {"GET / HTTP/1.1\n\r\n", 400, "malformed HTTP request line"},
       {"\r\n\r\n", 400, "malformed HTTP request line"},
+      {"GET ?healthz HTTP/1.1\r\nHost: x\r\n\r\n", 400, "malformed HTTP request line"},  // no path (fuzz)
       {"GET / HTTP/1.1\r\nNoColon\r\n\r\n", 400, "malformed HTTP header field \"NoColon\""},
       {"GET / HTTP/1.1\r\nBad Name: v\r\n\r\n", 400, "malformed HTTP header field \"Bad Name: v\""},
       {"GET / HTTP/1.1\r\nA: b\n\r\n", 400, "malformed HTTP header: every line must end with CRLF"},
