@@ -1,7 +1,7 @@
 // Fuzz target for the PromQL parser and printer (policy/promql): parse never
 // crashes; a tree it accepts prints (to_string and pretty) as text that parses
 // again to the same tree (positions aside; label matchers are compared as the
-// printer orders them), and printing that tree gives the same text.
+// printer writes them), and printing that tree gives the same text.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -32,16 +32,29 @@ bool same_number(double a, double b) {
   return a == b && std::signbit(a) == std::signbit(b);
 }
 
-std::vector<std::tuple<std::string, int, std::string>> sorted(const std::vector<LabelMatcher>& ms) {
+// The matchers as the printer writes them: sorted, and without a __name__
+// equality matcher that equals the selector's name, which Prometheus' String()
+// leaves out (so `{__name__="",a="x"}` prints as `{a="x"}`, as promtool does).
+std::vector<std::tuple<std::string, int, std::string>> printed_matchers(const Expr& e) {
   std::vector<std::tuple<std::string, int, std::string>> out;
-  for (const LabelMatcher& m : ms) out.emplace_back(m.name, static_cast<int>(m.type), m.value);
+  for (const LabelMatcher& m : e.matchers) {
+    if (m.name == "__name__" && m.type == MatchType::kEqual && m.value == e.name) continue;
+    out.emplace_back(m.name, static_cast<int>(m.type), m.value);
+  }
   std::sort(out.begin(), out.end());
   return out;
 }
 
+// Vector matching as the printer writes it: Prometheus' String() writes
+// nothing, not even group_left/right, for ignoring() with no labels (so
+// `a - ignoring() group_left c` prints as `a - c`, as promtool does).
+bool printed_matching(const std::optional<VectorMatching>& m) {
+  return m.has_value() && (m->on || !m->matching_labels.empty());
+}
+
 bool same_matching(const std::optional<VectorMatching>& a, const std::optional<VectorMatching>& b) {
-  if (a.has_value() != b.has_value()) return false;
-  if (!a) return true;
+  if (printed_matching(a) != printed_matching(b)) return false;
+  if (!printed_matching(a)) return true;
   return a->card == b->card && a->on == b->on && a->matching_labels == b->matching_labels && a->include == b->include;
 }
 
@@ -54,7 +67,7 @@ bool same_child(const ExprPtr& a, const ExprPtr& b) {
 
 bool same_tree(const Expr& a, const Expr& b) {
   if (a.kind != b.kind || a.type != b.type || !same_number(a.number, b.number) || a.text != b.text ||
-      a.name != b.name || sorted(a.matchers) != sorted(b.matchers) || a.offset_ms != b.offset_ms ||
+      a.name != b.name || printed_matchers(a) != printed_matchers(b) || a.offset_ms != b.offset_ms ||
       a.at.kind != b.at.kind || a.at.timestamp_ms != b.at.timestamp_ms || a.range_ms != b.range_ms ||
       a.step_ms != b.step_ms || a.op != b.op || a.return_bool != b.return_bool ||
       !same_matching(a.matching, b.matching) || a.grouping != b.grouping || a.without != b.without ||
