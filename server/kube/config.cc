@@ -47,7 +47,9 @@ const KubeconfigFile* find_named(const std::vector<KubeconfigFile>& files, const
       if (!item.IsMap()) continue;
       YAML::Node n = item["name"];
       if (n && n.IsScalar() && n.Scalar() == name) {
-        *out = item[field];
+        // Assigning a missing member (an invalid node) throws: leave *out for
+        // the caller's "must be a mapping".
+        if (const YAML::Node inner = item[field]; inner) *out = inner;
         return &f;
       }
     }

@@ -1,6 +1,4 @@
-// libFuzzer target for the condition language:
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
-//     test/fuzz/condition_fuzz.cc policy/condition/*.cc -o condition_fuzz
+// libFuzzer target for the condition language (scripts/fuzz.sh condition).
 // Parses the input, inspects it, type-checks it and evaluates it against the
 // result shapes the honesty analysis uses. Any crash, sanitizer report or
 // exception is a bug: the library promises to return errors instead.

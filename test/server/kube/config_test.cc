@@ -116,6 +116,11 @@ TEST(Kubeconfig, ErrorsNameTheFileAndField) {
       {"missing-cluster", "current-context: a\ncontexts: [{name: a, context: {cluster: gone}}]\n", "",
        "clusters: no cluster named \"gone\""},
       {"invalid-yaml", "current-context: [a\n", "", "invalid YAML"},
+      {"context-without-context", "current-context: a\ncontexts: [{name: a, ctx: {cluster: c}}]\n", "",
+       "contexts[a].context: must be a mapping"},  // found by kubeconfig_fuzz
+      {"cluster-without-cluster",
+       "current-context: a\ncontexts: [{name: a, context: {cluster: c}}]\nclusters: [{name: c}]\n", "",
+       "clusters[c].cluster: must be a mapping"},
   };
   for (const auto& tc : cases) {
     TempDir dir;
