@@ -99,7 +99,7 @@ HeadCheck check_head(std::string_view head, const HeadLimits& limits) {
     return refuse(std::move(h), 400, "malformed HTTP request line");
   }
   size_t fields = 0;
-  bool has_length = false, has_transfer_encoding = false;
+  bool has_length = false, has_transfer_encoding = false, has_encoding = false;
   std::string_view length_text, encoding;
   for (size_t pos = first + 1; pos < head.size();) {
     const size_t nl = head.find('\n', pos);
@@ -129,14 +129,16 @@ HeadCheck check_head(std::string_view head, const HeadLimits& limits) {
     } else if (iequals(name, "Transfer-Encoding")) {
       has_transfer_encoding = true;
     } else if (iequals(name, "Content-Encoding") && !iequals(value, "identity")) {
-      encoding = value;
+      // The first one is what cpp-httplib reads; a later empty one must not hide it.
+      if (!has_encoding) encoding = value;
+      has_encoding = true;
     }
   }
   if (has_transfer_encoding) {
     return refuse(std::move(h), 411,
                   "Transfer-Encoding is not accepted: send the body with a Content-Length");
   }
-  if (!encoding.empty()) {
+  if (has_encoding) {
     return refuse(std::move(h), 415,
                   "Content-Encoding " + quoted(encoding) + " is not accepted: send the body uncompressed");
   }

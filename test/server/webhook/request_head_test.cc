@@ -71,6 +71,10 @@ TEST(CheckHead, RefusesEachUnboundedOrUnreadableRequest) {
        "conflicting Content-Length fields"},
       {"POST /validate HTTP/1.1\r\nContent-Encoding: gzip\r\nContent-Length: 10\r\n\r\n", 415,
        "Content-Encoding \"gzip\" is not accepted: send the body uncompressed"},
+      {"POST /validate HTTP/1.1\r\nContent-Encoding: gzip\r\nContent-Encoding:\r\nContent-Length: 10\r\n\r\n", 415,
+       "Content-Encoding \"gzip\" is not accepted: send the body uncompressed"},  // a later empty one (fuzz)
+      {"POST /validate HTTP/1.1\r\nContent-Encoding:\r\nContent-Length: 10\r\n\r\n", 415,
+       "Content-Encoding \"\" is not accepted: send the body uncompressed"},
       {too_many + "\r\n", 431, "more than 100 header fields"},
       {"GET /\r\n\r\n", 400, "malformed HTTP request line"},
       {"GET / HTTP/2.0\r\n\r\n", 400, "malformed HTTP request line"},
