@@ -27,6 +27,12 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 cmake --build "$BUILD_DIR" -j"$(nproc)" --target "${targets[@]/%/_fuzz}"
 
+# copy_flat DIR: copies the files named on stdin into DIR, each named by its
+# whole path (so equal base names do not collide).
+copy_flat() {
+  while read -r f; do cp "$f" "$1/$(echo "$f" | tr / _)"; done
+}
+
 # seeds <target>: fills $BUILD_DIR/seeds/<target> from the samples and the
 # conformance corpora (nothing for targets that have none).
 seeds() {
@@ -35,11 +41,11 @@ seeds() {
   mkdir -p "$out"
   case "$1" in
     review_reader)
-      find samples/admission-reviews "$conformance/admission-reviews" -name '*.json' -size -256k \
-        -exec cp -t "$out" {} + 2>/dev/null || true ;;
+      find samples/admission-reviews "$conformance/admission-reviews" -name '*.json' -size -256k 2>/dev/null |
+        copy_flat "$out" ;;
     documents)
       find samples "$conformance/psa" "$conformance/argo-rollouts/examples" \( -name '*.yaml' -o -name '*.json' \) \
-        -size -64k 2>/dev/null | head -300 | while read -r f; do cp "$f" "$out/$(echo "$f" | tr / _)"; done ;;
+        -size -64k 2>/dev/null | head -300 | copy_flat "$out" ;;
     promql)
       if [ -f "$conformance/promql/queries.jsonl" ]; then
         python3 - "$conformance/promql/queries.jsonl" "$out" <<'PY'
