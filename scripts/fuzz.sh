@@ -30,7 +30,7 @@ cmake --build "$BUILD_DIR" -j"$(nproc)" --target "${targets[@]/%/_fuzz}"
 # copy_flat DIR: copies the files named on stdin into DIR, each named by its
 # whole path (so equal base names do not collide).
 copy_flat() {
-  while read -r f; do cp "$f" "$1/$(echo "$f" | tr / _)"; done
+  while read -r f; do cp "$f" "$1/$(echo "$f" | tr / _ | sed "s/^[._]*//")"; done
 }
 
 # seeds <target>: fills $BUILD_DIR/seeds/<target> from the samples and the
