@@ -60,6 +60,11 @@ struct LabelMatcher {
   std::string name;
   MatchType type = MatchType::kEqual;
   std::string value;  // unquoted
+  // =~ and !~ only, set by the parser when it checks the regex: Go rejects
+  // it; or the anchored pattern matches "". Both false when the regex was
+  // not judged (too large, or past the query's regex budget).
+  bool regex_invalid = false;
+  bool regex_matches_empty = false;
 };
 
 // Where an @ modifier points.

@@ -130,12 +130,9 @@ bool matcher_matches_empty(const LabelMatcher& m) {
     case MatchType::kEqual: return m.value.empty();
     case MatchType::kNotEqual: return !m.value.empty();
     case MatchType::kRegexMatch:
-    case MatchType::kRegexNoMatch: {
-      bool empty = false;
-      std::string err;
-      if (!check_regex(m.value, &empty, &err)) return false;
-      return m.type == MatchType::kRegexMatch ? empty : !empty;
-    }
+    case MatchType::kRegexNoMatch:
+      if (m.regex_invalid) return false;
+      return m.type == MatchType::kRegexMatch ? m.regex_matches_empty : !m.regex_matches_empty;
   }
   return false;
 }
@@ -391,10 +388,13 @@ class Parser {
         if (val.type != Tok::kString) return fail(val, "label matching", "string");
         advance();
         m.value = unquote_or_error(val);
-        if (m.type == MatchType::kRegexMatch || m.type == MatchType::kRegexNoMatch) {
-          bool empty;
+        if ((m.type == MatchType::kRegexMatch || m.type == MatchType::kRegexNoMatch) &&
+            regex_work_ < kRegexWorkPerQuery) {
           std::string err;
-          if (!check_regex(m.value, &empty, &err)) soft(t.pos, err);
+          size_t cost = 0;
+          m.regex_invalid = !check_regex(m.value, &m.regex_matches_empty, &err, &cost);
+          if (m.regex_invalid) soft(t.pos, err);
+          regex_work_ += cost;
         }
         e->matchers.push_back(std::move(m));
         const Token& sep = peek();
@@ -874,6 +874,11 @@ class Parser {
   uint32_t last_end_ = 0;
   int depth_ = 0;
   int agg_depth_ = 0;  // > 0 while inside an aggregation's parentheses
+  // Checking a regex costs up to about 1 MiB of compiled program (and tens
+  // of milliseconds); a query's regexes share this budget, and those past it
+  // are not judged (valid, not matching ""), as an oversized pattern is not.
+  static constexpr size_t kRegexWorkPerQuery = 8u << 20;
+  size_t regex_work_ = 0;
   bool failed_ = false;
   std::vector<Error> errors_;
 };

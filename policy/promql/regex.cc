@@ -18,6 +18,8 @@
 // - For invalid UTF-8 RE2 gives no argument, so the message ends in ``.
 #include "policy/promql/regex.h"
 
+#include <algorithm>
+
 #include <re2/re2.h>
 
 namespace rg::promql {
@@ -118,11 +120,12 @@ bool GoRegexp::search(std::string_view text) const {
   return re_ != nullptr && RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *re_);
 }
 
-bool check_regex(std::string_view pattern, bool* matches_empty, std::string* error) {
+bool check_regex(std::string_view pattern, bool* matches_empty, std::string* error, size_t* cost) {
   *matches_empty = false;
   // Prometheus compiles the anchored form first, then parses the pattern
   // alone (which catches "a)|(b", valid only once wrapped).
   GoRegexp anchored("^(?:" + std::string(pattern) + ")$");
+  if (cost != nullptr) *cost = anchored.compile_cost() + std::min<size_t>(pattern.size(), kMaxRegexBytes);
   if (anchored.invalid()) {
     *error = anchored.error();
     return false;

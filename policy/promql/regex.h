@@ -59,6 +59,7 @@ class GoRegexp {
 // the anchored pattern matches "". False with Go's message in *error, e.g.
 // "error parsing regexp: missing closing ): `^(?:(a)$`". A too_large()
 // pattern counts as valid and not matching "" (nothing is claimed about it).
-bool check_regex(std::string_view pattern, bool* matches_empty, std::string* error);
+// *cost (when given) is what the check took, as GoRegexp::compile_cost().
+bool check_regex(std::string_view pattern, bool* matches_empty, std::string* error, size_t* cost = nullptr);
 
 }  // namespace rg::promql

@@ -6,6 +6,7 @@
 
 #include "policy/promql/functions.h"
 #include "policy/promql/printer.h"
+#include "policy/promql/regex.h"
 
 namespace rg::promql {
 namespace {
@@ -105,6 +106,27 @@ TEST(PromqlParser, RegexMatchersTakeGoSyntax) {
   }
   EXPECT_EQ(error_of("{a=~`\\p{Tamil}*`}"), "1:1: parse error: vector selector must contain at least one non-empty matcher");
   EXPECT_EQ(error_of("{a=~`\\p{Tamil}+`}"), "OK");
+}
+
+// Checking a regex can take up to about 1 MiB of compiled program; a query's
+// regexes share a budget of 8 MiB, so thousands of costly matchers cannot
+// hold a webhook replica for minutes. Regexes past the budget are not judged.
+TEST(PromqlParser, RegexWorkIsBoundedPerQuery) {
+  const std::string costly = "a=~`\\pL{1000}`";
+  bool empty = true;
+  std::string err;
+  size_t cost = 0;
+  ASSERT_TRUE(check_regex("\\pL{1000}", &empty, &err, &cost)) << err;
+  EXPECT_GE(cost, size_t{1} << 20);  // eight of them spend the budget
+  std::string q = "foo{";
+  for (int i = 0; i < 8; ++i) q += costly + ",";
+  EXPECT_EQ(error_of(q + "b=~`(`}"), "OK");  // past the budget: not judged
+  EXPECT_EQ(error_of("foo{" + costly + ",b=~`(`}"),
+            "1:20: parse error: error parsing regexp: missing closing ): `^(?:()$`");  // within it: judged
+  // A selector's emptiness reads what the parser found, judged or not.
+  EXPECT_EQ(error_of("{a=~`x*`}"), "1:1: parse error: vector selector must contain at least one non-empty matcher");
+  EXPECT_EQ(error_of("{a!~`x*`}"), "OK");
+  EXPECT_EQ(error_of("{a=~`x+`}"), "OK");
 }
 
 TEST(PromqlParser, FunctionTable) {
