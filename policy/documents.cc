@@ -11,6 +11,7 @@
 #include "policy/documents.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -680,6 +681,20 @@ Mark event_mark(struct fy_event* e) {
 // Parses YAML text into documents; on an error, the documents before it are kept.
 void parse_yaml(std::string_view text, std::string_view file, const LoadLimits& limits, std::vector<RawDoc>* docs,
                 std::vector<LoadError>* errors) {
+  // YAML allows no control characters but tab, LF and CR (go-yaml, as kubectl
+  // reads manifests, refuses them too). Refusing them first also keeps
+  // libfyaml's scanner off the inputs it loops on (a NUL inside a directive).
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+      const auto [line, column] = position_of(text, i);
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", c);
+      errors->push_back(make_error(file, line, column,
+                                   std::string("control character ") + hex + " is not allowed in YAML"));
+      return;
+    }
+  }
   // A document nested too deep, and what follows it, is not parsed at all.
   const ScanIssue issue = prescan_yaml(text, limits.max_depth);
   if (issue.failed) text = text.substr(0, issue.doc_start);

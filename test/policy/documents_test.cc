@@ -397,6 +397,22 @@ TEST(Documents, GarbageNeverThrows) {
   }
 }
 
+// YAML allows no control characters but tab, LF and CR. A NUL inside a
+// directive made libfyaml's scanner loop forever (found by the policy fuzz
+// target, test/fuzz/regressions/policy/); every control character is now a
+// positioned error before libfyaml reads the text.
+TEST(Documents, ControlCharactersArePositionedErrorsNotHangs) {
+  const std::string hang("%\"rules\":{\"\xd8o\0\0\0\0\"rules\"\"{:\":\"deny\"}}", 37);
+  LoadResult r = load_documents(hang, "p.yaml");
+  ASSERT_EQ(r.errors.size(), 1u) << errors_of(r);
+  EXPECT_EQ(r.errors[0].str(), "p.yaml:1:14: control character 0x00 is not allowed in YAML");
+  expect_one_error(std::string("apiVersion: v1\nkind: Pod\nmetadata: {name: \"a\x01\"}\n"), "c.yaml", 3,
+                   "control character 0x01 is not allowed in YAML");
+  expect_one_error("a: 1\nb: \x7f\n", "c.yaml", 2, "control character 0x7f");
+  // Tab, CR and LF are text.
+  EXPECT_TRUE(load_documents("apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: \"a\tb\"\r\n", "ok.yaml").errors.empty());
+}
+
 TEST(Documents, YamlSyntaxErrorsAreCleanFileLineColumnMessages) {
   struct Case {
     const char* text;
