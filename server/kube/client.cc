@@ -533,7 +533,8 @@ ApiStatus Client::watch(const Resource& r, std::string_view ns, const WatchOptio
           json j = json::parse(one, nullptr, false);
           WatchEvent ev;
           if (j.is_object()) {
-            ev.type = j.value("type", "");
+            // A type that is not a string is a bad line, not an exception out of the watch.
+            if (auto t = j.find("type"); t != j.end() && t->is_string()) ev.type = t->get<std::string>();
             if (auto it = j.find("object"); it != j.end()) ev.object = std::move(*it);
           }
           if (ev.type.empty()) {

@@ -13,6 +13,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include "test/server/kube/test_util.h"
 
@@ -402,6 +403,37 @@ TEST_F(ClientTest, AWatchEventLargerThanTheBoundEndsTheWatchWithAnError) {
   EXPECT_EQ(s.reason(), "TooLarge");
   EXPECT_THAT(s.message(), HasSubstr("WATCH /apis/apps/v1/namespaces/a/deployments?watch=1&resourceVersion=" + rv));
   EXPECT_THAT(s.message(), HasSubstr(": an event is larger than the 4 KiB bound"));
+  EXPECT_EQ(events, 0);
+}
+
+// A watch line whose "type" is not a string ends the watch with an error
+// naming the line (it threw out of the client, ending serve or reconcile;
+// found by fuzzing).
+TEST(ClientWatch, AnEventTypeThatIsNotAStringIsABadLineNotAThrow) {
+  httplib::Server api;
+  api.Get(".*", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{\"type\":1,\"object\":{}}\n", "application/json");
+  });
+  const int port = api.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread t([&] { api.listen_after_bind(); });
+  Config c;
+  c.source = "test";
+  c.server = "http://127.0.0.1:" + std::to_string(port);
+  std::unique_ptr<Client> client;
+  ASSERT_TRUE(Client::Create(c, &client).ok());
+  WatchOptions wo;
+  wo.timeout_seconds = 5;
+  int events = 0;
+  ApiStatus s = client->watch(res::kDeployments, "a", wo, [&](const WatchEvent&) {
+    ++events;
+    return true;
+  });
+  api.stop();
+  t.join();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.reason(), "InvalidResponse");
+  EXPECT_THAT(s.message(), HasSubstr("not a watch event: {\"type\":1,\"object\":{}}"));
   EXPECT_EQ(events, 0);
 }
 
