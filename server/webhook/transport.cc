@@ -92,8 +92,12 @@ void linger_close(int sock) {
 // (one count on `shed_fd`). Past the queue's bound a connection is reset.
 class ConnectionPool : public httplib::TaskQueue {
  public:
-  ConnectionPool(size_t max_threads, size_t max_queued, int shed_fd, TransportStats* stats)
-      : max_(std::max<size_t>(1, max_threads)), max_queued_(max_queued), shed_fd_(shed_fd), stats_(stats) {
+  ConnectionPool(size_t max_threads, size_t max_queued, int shed_fd, ShedLedger* ledger, TransportStats* stats)
+      : max_(std::max<size_t>(1, max_threads)),
+        max_queued_(max_queued),
+        shed_fd_(shed_fd),
+        ledger_(ledger),
+        stats_(stats) {
     std::lock_guard<std::mutex> lock(mu_);
     for (size_t i = 0; i < std::min<size_t>(8, max_); ++i) spawn();
   }
@@ -125,6 +129,7 @@ class ConnectionPool : public httplib::TaskQueue {
     }
     cv_.notify_one();
     if (waits) {
+      ledger_->owe_one();
       const uint64_t one = 1;
       ssize_t ignored = ::write(shed_fd_, &one, sizeof one);  // wake one idle connection to make room
       (void)ignored;
@@ -174,6 +179,7 @@ class ConnectionPool : public httplib::TaskQueue {
         jobs_.pop_front();
         ++busy_;
         stats_->queued = waiting_locked();
+        ledger_->cap(waiting_locked());
       }
       job();
       std::lock_guard<std::mutex> lock(mu_);
@@ -183,6 +189,7 @@ class ConnectionPool : public httplib::TaskQueue {
 
   const size_t max_, max_queued_;
   const int shed_fd_;
+  ShedLedger* ledger_;
   TransportStats* stats_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -194,6 +201,23 @@ class ConnectionPool : public httplib::TaskQueue {
 };
 
 }  // namespace
+
+void ShedLedger::owe_one() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++owed_;
+}
+
+void ShedLedger::cap(size_t waiting) {
+  std::lock_guard<std::mutex> lock(mu_);
+  owed_ = std::min(owed_, waiting);
+}
+
+bool ShedLedger::claim() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (owed_ == 0) return false;
+  --owed_;
+  return true;
+}
 
 // One connection's bytes, decrypted, in and out, over a non-blocking socket.
 // Reads wait at most until the read deadline the transport sets per request;
@@ -442,7 +466,7 @@ Transport::Transport(CertStore* store, TransportLimits limits) : limits_(std::mo
     res.body.clear();
   });
   const size_t workers = limits_.max_workers, queued = limits_.max_queued;
-  new_task_queue = [this, workers, queued] { return new ConnectionPool(workers, queued, shed_fd_, &stats_); };
+  new_task_queue = [this, workers, queued] { return new ConnectionPool(workers, queued, shed_fd_, &shed_ledger_, &stats_); };
 }
 
 Transport::~Transport() {
@@ -513,12 +537,12 @@ bool Transport::process_and_close_socket(socket_t sock) {
 
 bool Transport::wait_for_request(Connection& conn) {
   const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(limits_.idle_timeout_ms);
-  if (stats_.queued.load() > 0) {  // a waiting connection needs this worker more
+  if (shed_ledger_.claim()) {  // a waiting connection needs this worker more
     ++stats_.shed;
     return false;
   }
-  // Then one idle connection closes per connection that starts to wait (one
-  // count on shed_fd_ each), not every idle one.
+  // Then woken by each connection that starts to wait; one idle connection
+  // claims each close owed, not every idle one.
   for (;;) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) return false;
@@ -529,7 +553,7 @@ bool Transport::wait_for_request(Connection& conn) {
     if (fds[0].revents != 0) return true;
     uint64_t one;
     if ((fds[2].revents & POLLIN) != 0 && ::read(shed_fd_, &one, sizeof one) == sizeof one &&
-        stats_.queued.load() > 0) {
+        shed_ledger_.claim()) {
       ++stats_.shed;
       return false;
     }

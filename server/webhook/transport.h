@@ -34,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 
 #include <httplib.h>
@@ -59,6 +60,21 @@ struct TransportStats {
   std::atomic<size_t> queued{0};     // connections waiting for a worker
   std::atomic<uint64_t> refused{0};  // connections reset because the queue was full
   std::atomic<uint64_t> shed{0};     // idle keep-alive connections closed for a waiting one
+};
+
+// How many idle keep-alive connections should close to make room: one per
+// connection that started to wait for a worker, never more than are still
+// waiting (a connection that got a worker otherwise needs no room made).
+class ShedLedger {
+ public:
+  void owe_one();
+  void cap(size_t waiting);
+  // Takes one owed close; false when none is owed.
+  bool claim();
+
+ private:
+  std::mutex mu_;
+  size_t owed_ = 0;
 };
 
 // A request the transport refused before routing (see check_head).
@@ -109,7 +125,8 @@ class Transport : public httplib::Server {
   SSL_CTX* ctx_ = nullptr;
   bool tls_ = false;
   int stop_pipe_[2] = {-1, -1};  // [0] turns readable (and stays so) on shutdown()
-  int shed_fd_ = -1;             // an eventfd (semaphore): one count per connection to shed
+  int shed_fd_ = -1;             // an eventfd (semaphore): wakes idle connections to claim a close
+  ShedLedger shed_ledger_;
   TransportStats stats_;
   std::function<std::string(const Refusal&)> on_refusal_;
   std::atomic<bool> run_started_{false}, run_done_{false}, shutdown_requested_{false};

@@ -265,7 +265,8 @@ TEST_F(CacheTest, IncompleteBeforeSyncAndWhenStale) {
   EXPECT_THAT(inv.incomplete_reason(), HasSubstr("the cluster inventory is stale: no news from the API server about "));
   EXPECT_THAT(inv.incomplete_reason(), HasSubstr("for 61s (bound 60s)"));
 
-  // Bookmarks on every served resource bring it back.
+  // Bookmarks on every served resource bring it back (once every watch is open to carry one).
+  ASSERT_TRUE(eventually([&] { return server_.open_watches() == 6; }));
   for (const Resource& r : inventory_resources()) {
     if (r.group != "keda.sh") server_.bookmark(r);
   }
