@@ -114,6 +114,8 @@ class ConnectionPool : public httplib::TaskQueue {
         jobs_.push_back(std::move(fn));
         waits = waiting_locked() > 0;
         stats_->queued = waiting_locked();
+        // Under the pool's lock: a worker taking this job caps the ledger after this, never before.
+        if (waits) ledger_->owe_one();
       }
     }
     if (refuse) {
@@ -129,7 +131,6 @@ class ConnectionPool : public httplib::TaskQueue {
     }
     cv_.notify_one();
     if (waits) {
-      ledger_->owe_one();
       const uint64_t one = 1;
       ssize_t ignored = ::write(shed_fd_, &one, sizeof one);  // wake one idle connection to make room
       (void)ignored;
