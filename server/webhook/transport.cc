@@ -355,17 +355,7 @@ class Transport::Connection : public httplib::Stream {
         default: fail(); return -1;  // a TLS error or a reset
       }
     }
-    for (;;) {
-      const ssize_t n = ::recv(sock_, ptr, size, 0);
-      if (n >= 0) return n;
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        *want = POLLIN;
-        return -1;
-      }
-      fail();
-      return -1;
-    }
+    return plain_io([&] { return ::recv(sock_, ptr, size, 0); }, POLLIN, want);
   }
 
   ssize_t write_some(const char* ptr, size_t size, short* want) {
@@ -378,12 +368,19 @@ class Transport::Connection : public httplib::Stream {
         default: fail(); return -1;
       }
     }
+    return plain_io([&] { return ::send(sock_, ptr, size, MSG_NOSIGNAL); }, POLLOUT, want);
+  }
+
+  // A plain socket call, retried on EINTR: bytes (0 at the peer's close for
+  // a read), or -1 with *want = would_block, or -1 after fail().
+  template <typename Call>
+  ssize_t plain_io(Call call, short would_block, short* want) {
     for (;;) {
-      const ssize_t n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
+      const ssize_t n = call();
       if (n >= 0) return n;
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        *want = POLLOUT;
+        *want = would_block;
         return -1;
       }
       fail();
@@ -562,7 +559,7 @@ bool Transport::wait_for_request(Connection& conn) {
 }
 
 void Transport::refuse(Connection& conn, const HeadCheck& check) {
-  Refusal r{check.code, check.method, check.path, check.message, conn.remote_ip()};
+  Refusal r{check.code, check.path, check.message, conn.remote_ip()};
   const bool json = static_cast<bool>(on_refusal_);
   const std::string body = json ? on_refusal_(r) : check.message + "\n";
   const std::string head = "HTTP/1.1 " + std::to_string(check.code) + " " + reason_phrase(check.code) +

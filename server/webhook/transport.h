@@ -80,7 +80,7 @@ class ShedLedger {
 // A request the transport refused before routing (see check_head).
 struct Refusal {
   int code = 0;
-  std::string method, path, message, remote_addr;
+  std::string path, message, remote_addr;
 };
 
 class Transport : public httplib::Server {

@@ -151,4 +151,19 @@ class RawClient {
   std::string buf_;
 };
 
+// Sends `request` over plain TCP to 127.0.0.1:port and reads until the
+// server closes (each read at most 10 s): the whole answer, "" on failure.
+inline std::string plain_exchange(int port, const std::string& request) {
+  const int fd = connect_loopback(port);
+  if (fd < 0) return "";
+  std::string out;
+  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+    char b[4096];
+    ssize_t n;
+    while ((n = recv(fd, b, sizeof b, 0)) > 0) out.append(b, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
 }  // namespace rg::test

@@ -511,21 +511,9 @@ class HealthListenerTest : public WebhookServerTest {
   }
 };
 
-// One plain-HTTP request and its whole answer (the server closes).
+// One plain-HTTP GET and its whole answer (the server closes).
 std::string plain_get(int port, const std::string& path) {
-  const int fd = connect_loopback(port);
-  if (fd < 0) return "";
-  const std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-  if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
-    close(fd);
-    return "";
-  }
-  std::string out;
-  char b[4096];
-  ssize_t n;
-  while ((n = recv(fd, b, sizeof b, 0)) > 0) out.append(b, static_cast<size_t>(n));
-  close(fd);
-  return out;
+  return test::plain_exchange(port, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 }
 
 // Probes and scrapes have their own listener and pool: with the HTTPS
