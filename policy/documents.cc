@@ -3,7 +3,8 @@
 // YAML goes through libfyaml's event parser (iterative, and about five times
 // faster than yaml-cpp's) and a small, non-recursive builder that sees every
 // mark, tag and anchor and bounds depth, node count and the bytes aliases
-// add; a line-based pre-scan refuses a document nested too deep before
+// add. Scalars and keys resolve as kubectl reads them (YAML 1.1, see
+// yaml_scalars.h), so `yes` is true and `0644` is 420; a line-based pre-scan refuses a document nested too deep before
 // libfyaml sees it. JSON goes through nlohmann (iterative) after a tokenizing
 // pre-scan that bounds depth and node count, finds duplicate keys and
 // remembers where each top-level element starts. Nothing here throws to the
@@ -22,8 +23,11 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 
 #include <libfyaml.h>
+
+#include "policy/yaml_scalars.h"
 
 namespace rg {
 
@@ -295,103 +299,6 @@ struct LoadFailure {
   std::string message;
 };
 
-// YAML 1.2 core schema for plain scalars.
-bool all_digits(std::string_view s, int base) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool ok = base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) != 0
-              : base == 8 ? (c >= '0' && c <= '7')
-                          : (c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
-
-bool parse_float(std::string_view s, double* out) {
-  // [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
-  size_t i = 0;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-  size_t int_digits = 0, frac_digits = 0;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++int_digits;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++frac_digits;
-  }
-  if (int_digits == 0 && frac_digits == 0) return false;
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-    size_t exp_digits = 0;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++exp_digits;
-    if (exp_digits == 0) return false;
-  }
-  if (i != s.size()) return false;
-  std::string_view body = s[0] == '+' ? s.substr(1) : s;
-  std::string tmp(body);
-  if (!tmp.empty() && tmp.back() == '.') tmp.pop_back();  // "1." -> "1"
-  if (!tmp.empty() && tmp[0] == '.') tmp.insert(0, "0");
-  if (tmp.size() > 1 && tmp[0] == '-' && tmp[1] == '.') tmp.insert(1, "0");
-  auto [ptr, ec] = std::from_chars(tmp.data(), tmp.data() + tmp.size(), *out);
-  return ec == std::errc() && ptr == tmp.data() + tmp.size();
-}
-
-// Integer per the core schema; big values stay integers (int64, then uint64).
-bool parse_int(std::string_view s, json* out) {
-  bool neg = false;
-  std::string_view digits = s;
-  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
-    neg = digits[0] == '-';
-    digits.remove_prefix(1);
-  }
-  int base = 10;
-  if (s.size() > 2 && s[0] == '0' && s[1] == 'x') base = 16, digits = s.substr(2);
-  else if (s.size() > 2 && s[0] == '0' && s[1] == 'o') base = 8, digits = s.substr(2);
-  if (!all_digits(digits, base)) return false;
-  uint64_t u = 0;
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), u, base);
-  if (ec == std::errc::result_out_of_range) {
-    double d = 0;
-    if (base != 10 || !parse_float(s, &d)) return false;
-    *out = d;
-    return true;
-  }
-  if (ec != std::errc() || ptr != digits.data() + digits.size()) return false;
-  if (!neg) {
-    if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) *out = static_cast<int64_t>(u);
-    else *out = u;
-  } else if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + 1) {
-    *out = static_cast<int64_t>(0 - u);
-  } else {
-    *out = -static_cast<double>(u);
-  }
-  return true;
-}
-
-// The core schema's null: also what a plain key of that text becomes ("null").
-bool is_null_text(std::string_view v) { return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL"; }
-
-// Takes the text by value: a plain string (the common case) moves into the json.
-json resolve_plain(std::string v) {
-  const std::string_view t = v;  // string_view's == compares sizes first
-  if (is_null_text(t)) return nullptr;
-  if (t == "true" || t == "True" || t == "TRUE") return true;
-  if (t == "false" || t == "False" || t == "FALSE") return false;
-  char c = v[0];
-  if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
-    json n;
-    if (parse_int(v, &n)) return n;
-    double d = 0;
-    if (parse_float(v, &d)) return d;
-    std::string_view s = v;
-    bool neg = !s.empty() && s[0] == '-';
-    if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
-    if (s == ".inf" || s == ".Inf" || s == ".INF")
-      return neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
-    if (t == ".nan" || t == ".NaN" || t == ".NAN") return std::numeric_limits<double>::quiet_NaN();
-  }
-  return json(std::move(v));
-}
-
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -401,21 +308,41 @@ struct Mark {
   int line = -1, column = -1;
 };
 
-json resolve_scalar(std::string_view tag, std::string value, const Mark& mark) {
-  if (tag == "?") return resolve_plain(std::move(value));
-  if (tag == "!" || tag.rfind("tag:yaml.org,2002:", 0) != 0) return json(std::move(value));  // quoted, block, custom
-  if (ends_with(tag, ":str") || ends_with(tag, ":binary") || ends_with(tag, ":timestamp")) return value;
-  json v = resolve_plain(value);
-  bool ok = (ends_with(tag, ":int") && v.is_number_integer()) ||
-            (ends_with(tag, ":float") && v.is_number()) || (ends_with(tag, ":bool") && v.is_boolean()) ||
-            (ends_with(tag, ":null") && v.is_null());
-  if (ok) {
-    if (ends_with(tag, ":float")) return v.get<double>();
-    return v;
+std::string quote_text(std::string_view text) {
+  return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A scalar's Go value as kubectl's reader (go-yaml v2) resolves it: `tag` is
+// "?" for a plain scalar without a tag, "!" for a quoted or block scalar
+// without one, else the resolved tag ("tag:yaml.org,2002:int").
+yaml11::Scalar resolve_scalar(std::string_view tag, std::string_view text, const Mark& mark) {
+  if (tag == "?") return yaml11::resolve_plain(text);
+  yaml11::Scalar s;
+  if (tag == "!") return s;
+  if (!yaml11::resolve_tagged(tag, text, &s)) {
+    throw LoadFailure{mark.line + 1, mark.column + 1,
+                      "cannot read " + std::string(tag.substr(tag.rfind(':') + 1)) + " " + quote_text(text)};
   }
-  throw LoadFailure{mark.line + 1, mark.column + 1,
-                    "cannot read " + std::string(tag.substr(tag.rfind(':') + 1)) + " " +
-                        json(value).dump(-1, ' ', false, json::error_handler_t::replace)};
+  return s;
+}
+
+// The value kubectl sends for a scalar (yaml_scalars.h).
+json scalar_value(const yaml11::Scalar& s, std::string text, const Mark& mark) {
+  json out;
+  std::string why;
+  if (s.kind == yaml11::Scalar::Kind::kString) return json(std::move(text));
+  if (!yaml11::to_json(s, &out, &why)) throw LoadFailure{mark.line + 1, mark.column + 1, quote_text(text) + ": " + why};
+  return out;
+}
+
+// The JSON key kubectl sends for a scalar key (yaml_scalars.h).
+std::string scalar_key(const yaml11::Scalar& s, std::string text, const Mark& mark) {
+  if (s.kind == yaml11::Scalar::Kind::kString) return text;
+  std::string out, why;
+  if (!yaml11::key_text(s, text, &out, &why)) {
+    throw LoadFailure{mark.line + 1, mark.column + 1, "key " + quote_text(text) + ": " + why};
+  }
+  return out;
 }
 
 // The text bytes (scalars and keys) aliases may add to one input: `ratio`
@@ -449,19 +376,20 @@ class Builder {
     Tally before = tally_;
     count(1, mark);
     tally_.bytes += v.size();
+    yaml11::Scalar s = resolve_scalar(tag, v, mark);
     if (expecting_key()) {
-      // Keys stay text: a plain `1` or `true` key is the string "1" / "true"; a plain null key is "null".
+      // A key becomes the JSON key kubectl sends: a plain `yes` key is "true", `0x10` is "16".
       Frame& f = stack_.back();
-      bool plain = tag == "?";
-      f.merge_key = plain && v == "<<";
-      f.key = plain && is_null_text(v) ? std::string("null") : std::move(v);
+      f.merge_key = tag == "?" && v == "<<";
+      if (!anchor.empty()) anchors_[std::string(anchor)] = {Anchored::Scalar{s, v}, tally_ - before};
+      f.key = f.merge_key ? std::move(v) : scalar_key(s, std::move(v), mark);
       f.have_key = true;
       f.key_line = mark.line + 1;
       f.key_col = mark.column + 1;
-      if (!anchor.empty()) anchors_[std::string(anchor)] = {json(f.key), tally_ - before};
       return;
     }
-    value(resolve_scalar(tag, std::move(v), mark), mark, anchor, before, false, "");
+    if (!anchor.empty()) anchors_[std::string(anchor)] = {Anchored::Scalar{s, v}, tally_ - before};
+    value(scalar_value(s, std::move(v), mark), mark, {}, before, false, "");
   }
   void alias(const Mark& at, std::string_view anchor) {
     Mark mark = known(at);
@@ -484,8 +412,16 @@ class Builder {
                             ", at most " + std::to_string(limits_.max_expanded_bytes) + "); refusing to load"};
     }
     tally_.bytes += a.size.bytes;
-    bool scalar_key = !a.value.is_structured();
-    value(json(a.value), mark, {}, before, scalar_key, scalar_key ? key_text(a.value) : std::string());
+    if (const auto* s = std::get_if<Anchored::Scalar>(&a.node)) {
+      // An aliased scalar resolves as its anchored node did, as a key or as a value.
+      if (expecting_key()) {
+        value(json(), mark, {}, before, true, scalar_key(s->resolved, s->text, mark));
+      } else {
+        value(scalar_value(s->resolved, s->text, mark), mark, {}, before, false, "");
+      }
+      return;
+    }
+    value(json(std::get<json>(a.node)), mark, {}, before, false, "");
   }
   void sequence_start(const Mark& at, std::string_view anchor) { open(json::array(), known(at), anchor); }
   void mapping_start(const Mark& at, std::string_view anchor) { open(json::object(), known(at), anchor); }
@@ -507,9 +443,14 @@ class Builder {
     size_t nodes = 0, bytes = 0;
     Tally operator-(const Tally& o) const { return {nodes - o.nodes, bytes - o.bytes}; }
   };
-  // An anchored node and its size, which each alias to it adds again.
+  // An anchored node and its size, which each alias to it adds again. A
+  // scalar is kept as written, since it reads differently as a key.
   struct Anchored {
-    json value;
+    struct Scalar {
+      yaml11::Scalar resolved;
+      std::string text;
+    };
+    std::variant<json, Scalar> node;
     Tally size;
   };
 
@@ -531,11 +472,6 @@ class Builder {
   Mark known(const Mark& m) {
     if (m.line >= 0) last_ = m;
     return last_;
-  }
-
-  static std::string key_text(const json& v) {
-    if (v.is_string()) return v.get<std::string>();
-    return v.dump();
   }
 
   bool expecting_key() const {

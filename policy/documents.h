@@ -2,6 +2,8 @@
 // that remember their file and starting line. Pure: the caller reads the
 // bytes; this never touches the file system.
 //
+// - Scalars and keys mean what kubectl would send: YAML 1.1 as go-yaml v2
+//   resolves it, converted to JSON (yaml_scalars.h).
 // - Multi-document YAML ("---"), JSON (an object or an array of objects), and
 //   `kind: List` / `*List` with `items` (each item becomes an object).
 // - Documents that are not mappings, or have no apiVersion/kind, are counted

@@ -204,7 +204,9 @@ Status parse_policy(const json& doc, Policy* out) {
           r.fail("rules." + id, "unknown rule id (see `rollout-guard rules`)");
           break;
         }
-        if (!v.is_string() || !parse_action(v.get_ref<const std::string&>(), &a)) {
+        // YAML 1.1 (kubectl, Helm values, this reader) turns a bare `off` into false.
+        std::string_view action = v.is_boolean() && !v.get<bool>() ? "off" : str_or(&v);
+        if (!parse_action(action, &a)) {
           r.fail("rules." + id, "must be deny, warn or off");
           break;
         }

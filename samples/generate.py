@@ -247,7 +247,8 @@ POD_EDITS = {
     "restrictedVolumes": ("a hostPath volume", [("      - name: tmp\n        emptyDir: {}\n", "      - name: tmp\n        hostPath:\n          path: /tmp\n")]),
     "procMount_restricted": ("procMount: Unmasked", [("          readOnlyRootFilesystem: true\n", "          readOnlyRootFilesystem: true\n          procMount: Unmasked\n")]),
     "privileged": ("privileged: true", [("          readOnlyRootFilesystem: true\n", "          readOnlyRootFilesystem: true\n          privileged: true\n")]),
-    "hostNamespaces": ("hostNetwork: true", [("      securityContext:\n        runAsNonRoot", "      hostNetwork: true\n      securityContext:\n        runAsNonRoot")]),
+    # `yes`, not `true`: kubectl reads YAML 1.1, so it sends `yes` as true, and so must check.
+    "hostNamespaces": ("hostNetwork: yes (YAML 1.1: kubectl sends true)", [("      securityContext:\n        runAsNonRoot", "      hostNetwork: yes\n      securityContext:\n        runAsNonRoot")]),
     "hostPorts": ("hostPort 8080", [("        - name: http\n          containerPort: 8080\n", "        - name: http\n          containerPort: 8080\n          hostPort: 8080\n")]),
     "appArmorProfile": ("AppArmor Unconfined", [("        seccompProfile:\n          type: RuntimeDefault\n", "        seccompProfile:\n          type: RuntimeDefault\n        appArmorProfile:\n          type: Unconfined\n")]),
     "seLinuxOptions": ("a custom SELinux user", [("        seccompProfile:\n          type: RuntimeDefault\n", "        seccompProfile:\n          type: RuntimeDefault\n        seLinuxOptions:\n          user: system_u\n")]),

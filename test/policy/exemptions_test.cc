@@ -226,7 +226,7 @@ TEST(ExemptionsPolicy, ErrorsNameTheField) {
   const std::vector<Case> cases = {
       {"exemptions: [rollout/*]\n", "policy.yaml: exemptions: must be a mapping, got array"},
       {"exemptions: {allow: [rollout/*]}\n", "policy.yaml: exemptions.allow: unknown field (known: annotations, rules)"},
-      {"exemptions: {annotations: no}\n", "policy.yaml: exemptions.annotations: must be true or false"},
+      {"exemptions: {annotations: never}\n", "policy.yaml: exemptions.annotations: must be true or false"},
       {"exemptions: {rules: rollout/*}\n",
        "policy.yaml: exemptions.rules: must be a list of rule ids or families (\"analysis/*\"), got string"},
       {"exemptions: {rules: [rollout/*, 7]}\n",
