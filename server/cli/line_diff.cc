@@ -18,53 +18,109 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return out;
 }
 
-// Myers over a[a0, a1) and b[b0, b1), appending edits in order. false when
-// more than max_d differences are needed.
-bool myers(const std::vector<std::string_view>& a, size_t a0, size_t a1, const std::vector<std::string_view>& b,
-           size_t b0, size_t b1, size_t max_d, std::vector<LineEdit>* out) {
-  const long n = static_cast<long>(a1 - a0), m = static_cast<long>(b1 - b0);
-  const long max = n + m;
-  const long limit = std::min<long>(max, static_cast<long>(max_d));
-  const long off = max + 1;
-  std::vector<long> v(static_cast<size_t>(2 * max + 3), 0);
-  std::vector<std::vector<long>> trace;
-  long found = -1;
-  for (long d = 0; d <= limit && found < 0; ++d) {
-    trace.push_back(v);
-    for (long k = -d; k <= d; k += 2) {
-      long x = (k == -d || (k != d && v[k - 1 + off] < v[k + 1 + off])) ? v[k + 1 + off] : v[k - 1 + off] + 1;
-      long y = x - k;
-      while (x < n && y < m && a[a0 + x] == b[b0 + y]) ++x, ++y;
-      v[k + off] = x;
-      if (x >= n && y >= m) {
-        found = d;
-        break;
+using Lines = std::vector<std::string_view>;
+
+// Linear-space Myers ("An O(ND) Difference Algorithm and Its Variations",
+// section 4b): find the middle snake of the shortest edit script, recurse on
+// both sides of it. Memory is two vectors of n + m + 2 diagonals for the
+// whole diff; time is O((n + m) D), bounded by a budget of steps (diagonals
+// tried plus lines compared): once it is spent, each region still to diff is
+// replaced wholesale instead.
+class Differ {
+ public:
+  Differ(const Lines& a, const Lines& b, size_t max_work, std::vector<LineEdit>* out)
+      : a_(a), b_(b), budget_(max_work), out_(out),
+        off_(static_cast<long>(a.size() + b.size()) + 1),
+        fwd_(static_cast<size_t>(2 * off_ + 1)), bwd_(static_cast<size_t>(2 * off_ + 1)) {}
+
+  // Appends the edits turning a[a0, a1) into b[b0, b1). Recursion depth is
+  // about log2(D): each middle snake halves the differences on either side.
+  void diff(long a0, long a1, long b0, long b1) {
+    while (a0 < a1 && b0 < b1 && a_[static_cast<size_t>(a0)] == b_[static_cast<size_t>(b0)]) equal(a0++, b0++);
+    long suffix = 0;
+    while (a0 < a1 - suffix && b0 < b1 - suffix &&
+           a_[static_cast<size_t>(a1 - 1 - suffix)] == b_[static_cast<size_t>(b1 - 1 - suffix)])
+      ++suffix;
+    a1 -= suffix;
+    b1 -= suffix;
+    Snake s;
+    if (a0 == a1 || b0 == b1 || !middle_snake(a0, a1, b0, b1, &s)) {
+      for (long i = a0; i < a1; ++i) out_->push_back({LineEdit::Delete, static_cast<size_t>(i), static_cast<size_t>(b0)});
+      for (long j = b0; j < b1; ++j) out_->push_back({LineEdit::Insert, static_cast<size_t>(a1), static_cast<size_t>(j)});
+    } else {
+      diff(a0, s.x, b0, s.y);
+      for (long x = s.x, y = s.y; x < s.u; ++x, ++y) equal(x, y);
+      diff(s.u, a1, s.v, b1);
+    }
+    for (long k = 0; k < suffix; ++k) equal(a1 + k, b1 + k);
+  }
+
+ private:
+  struct Snake {
+    long x, y, u, v;  // the snake runs from (x, y) to (u, v) along one diagonal
+  };
+
+  void equal(long x, long y) { out_->push_back({LineEdit::Equal, static_cast<size_t>(x), static_cast<size_t>(y)}); }
+  bool same(long x, long y) const { return a_[static_cast<size_t>(x)] == b_[static_cast<size_t>(y)]; }
+  bool spend(size_t steps) {
+    if (steps > budget_) {
+      budget_ = 0;
+      return false;
+    }
+    budget_ -= steps;
+    return true;
+  }
+  long& fwd(long k) { return fwd_[static_cast<size_t>(k + off_)]; }
+  long& bwd(long k) { return bwd_[static_cast<size_t>(k + off_)]; }
+
+  // Forward paths from (a0, b0) and backward paths from (a1, b1), one
+  // difference at a time, until they overlap. fwd(k) is the furthest x on
+  // diagonal k = x - y (relative to a0, b0); bwd(k) the furthest distance
+  // from the end on diagonal k = (a1 - x) - (b1 - y). False when the work
+  // budget runs out first.
+  bool middle_snake(long a0, long a1, long b0, long b1, Snake* s) {
+    const long n = a1 - a0, m = b1 - b0, delta = n - m;
+    const bool odd = (delta & 1) != 0;
+    fwd(1) = 0;
+    bwd(1) = 0;
+    for (long d = 0; d <= (n + m + 1) / 2; ++d) {
+      for (long k = -d; k <= d; k += 2) {
+        long x = (k == -d || (k != d && fwd(k - 1) < fwd(k + 1))) ? fwd(k + 1) : fwd(k - 1) + 1;
+        long y = x - k;
+        const long x0 = x, y0 = y;
+        while (x < n && y < m && same(a0 + x, b0 + y)) ++x, ++y;
+        fwd(k) = x;
+        if (!spend(1 + static_cast<size_t>(x - x0))) return false;
+        // Overlap with a backward path of d - 1 differences: D = 2d - 1.
+        if (odd && delta - k >= -(d - 1) && delta - k <= d - 1 && x + bwd(delta - k) >= n) {
+          *s = {a0 + x0, b0 + y0, a0 + x, b0 + y};
+          return true;
+        }
+      }
+      for (long k = -d; k <= d; k += 2) {
+        long x = (k == -d || (k != d && bwd(k - 1) < bwd(k + 1))) ? bwd(k + 1) : bwd(k - 1) + 1;
+        long y = x - k;
+        const long x0 = x, y0 = y;
+        while (x < n && y < m && same(a1 - 1 - x, b1 - 1 - y)) ++x, ++y;
+        bwd(k) = x;
+        if (!spend(1 + static_cast<size_t>(x - x0))) return false;
+        // Overlap with a forward path of d differences: D = 2d.
+        if (!odd && delta - k >= -d && delta - k <= d && x + fwd(delta - k) >= n) {
+          *s = {a1 - x, b1 - y, a1 - x0, b1 - y0};
+          return true;
+        }
       }
     }
+    return false;  // not reached: the paths overlap by d = ceil((n + m) / 2)
   }
-  if (found < 0) return false;
-  std::vector<LineEdit> rev;
-  long x = n, y = m;
-  for (long d = found; d > 0; --d) {
-    const std::vector<long>& pv = trace[static_cast<size_t>(d)];
-    long k = x - y;
-    long prev_k = (k == -d || (k != d && pv[k - 1 + off] < pv[k + 1 + off])) ? k + 1 : k - 1;
-    long prev_x = pv[prev_k + off], prev_y = prev_x - prev_k;
-    while (x > prev_x && y > prev_y) {
-      --x, --y;
-      rev.push_back({LineEdit::Equal, a0 + x, b0 + y});
-    }
-    if (prev_k == k + 1) rev.push_back({LineEdit::Insert, a0 + x, b0 + prev_y});
-    else rev.push_back({LineEdit::Delete, a0 + prev_x, b0 + y});
-    x = prev_x, y = prev_y;
-  }
-  while (x > 0 && y > 0) {
-    --x, --y;
-    rev.push_back({LineEdit::Equal, a0 + x, b0 + y});
-  }
-  out->insert(out->end(), rev.rbegin(), rev.rend());
-  return true;
-}
+
+  const Lines& a_;
+  const Lines& b_;
+  size_t budget_;
+  std::vector<LineEdit>* out_;
+  const long off_;
+  std::vector<long> fwd_, bwd_;
+};
 
 std::string range(size_t start, size_t len) {
   // diff -u: a hunk of length 0 names the line before it.
@@ -74,21 +130,10 @@ std::string range(size_t start, size_t len) {
 }  // namespace
 
 std::vector<LineEdit> diff_lines(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b,
-                                 size_t max_d) {
+                                 size_t max_work) {
   std::vector<LineEdit> out;
-  size_t pre = 0;
-  while (pre < a.size() && pre < b.size() && a[pre] == b[pre]) {
-    out.push_back({LineEdit::Equal, pre, pre});
-    ++pre;
-  }
-  size_t suf = 0;
-  while (suf < a.size() - pre && suf < b.size() - pre && a[a.size() - 1 - suf] == b[b.size() - 1 - suf]) ++suf;
-  const size_t a1 = a.size() - suf, b1 = b.size() - suf;
-  if (!myers(a, pre, a1, b, pre, b1, max_d, &out)) {
-    for (size_t i = pre; i < a1; ++i) out.push_back({LineEdit::Delete, i, pre});
-    for (size_t j = pre; j < b1; ++j) out.push_back({LineEdit::Insert, a1, j});
-  }
-  for (size_t s = 0; s < suf; ++s) out.push_back({LineEdit::Equal, a1 + s, b1 + s});
+  out.reserve(std::max(a.size(), b.size()));
+  Differ(a, b, max_work, &out).diff(0, static_cast<long>(a.size()), 0, static_cast<long>(b.size()));
   return out;
 }
 

@@ -1,7 +1,6 @@
-// A line diff (Myers' O(ND) algorithm) and its unified-diff rendering, for
-// `rollout-guard fix --diff`. Small and self-contained: the defaults change a
-// few lines of large documents, where O(ND) with common prefix/suffix trimmed
-// is fast.
+// A line diff (Myers' O(ND) algorithm in linear space) and its unified-diff
+// rendering, for `rollout-guard fix --diff`. Memory grows with the number of
+// lines only; time with lines times differences, bounded by a work budget.
 #pragma once
 
 #include <string>
@@ -16,10 +15,12 @@ struct LineEdit {
   size_t b;  // line index in the new text (Equal, Insert)
 };
 
-// A shortest edit script from `a` to `b`. Past `max_d` differences it gives
-// up on minimality and replaces the differing middle wholesale.
+// A shortest edit script from `a` to `b`, within `max_work` steps (lines
+// compared plus diagonals tried; the default is about a second's work). Once
+// the budget is spent, each region still to diff is replaced wholesale:
+// still a correct script, no longer minimal.
 std::vector<LineEdit> diff_lines(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b,
-                                 size_t max_d = 2000);
+                                 size_t max_work = 50'000'000);
 
 // "--- a_label\n+++ b_label\n@@ -l,n +l,n @@\n..." with `context` lines
 // around each change, as `diff -u`; "" when the texts are equal. Texts are

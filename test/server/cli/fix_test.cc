@@ -3,6 +3,8 @@
 // output, stdin, idempotence through the CLI, and exit codes 0, 1 and 2.
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -112,7 +114,7 @@ TEST(LineDiff, ShortestScriptAndFallback) {
   size_t changes = 0;
   for (const auto& e : edits) changes += e.kind != cli::LineEdit::Equal;
   EXPECT_EQ(changes, 5u);  // Myers' paper example: D = 5
-  auto capped = cli::diff_lines(a, b, 1);  // past max_d: still a valid (not minimal) script
+  auto capped = cli::diff_lines(a, b, 1);  // out of budget: still a valid (not minimal) script
   size_t ai = 0, bi = 0;
   for (const auto& e : capped) {
     if (e.kind != cli::LineEdit::Insert) {
@@ -124,6 +126,54 @@ TEST(LineDiff, ShortestScriptAndFallback) {
   }
   EXPECT_EQ(ai, a.size());
   EXPECT_EQ(bi, b.size());
+}
+
+// Applies `edits` to `a`, checking that they walk both texts in order; the
+// number of changes, or -1 when the script is not a valid script from a to b.
+long apply_script(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b,
+                  const std::vector<cli::LineEdit>& edits) {
+  size_t ai = 0, bi = 0;
+  long changes = 0;
+  for (const auto& e : edits) {
+    if (e.kind == cli::LineEdit::Equal) {
+      if (e.a != ai || e.b != bi || ai >= a.size() || bi >= b.size() || a[ai] != b[bi]) return -1;
+      ++ai, ++bi;
+    } else if (e.kind == cli::LineEdit::Delete) {
+      if (e.a != ai || ai >= a.size()) return -1;
+      ++ai, ++changes;
+    } else {
+      if (e.b != bi || bi >= b.size()) return -1;
+      ++bi, ++changes;
+    }
+  }
+  return ai == a.size() && bi == b.size() ? changes : -1;
+}
+
+// The fewest insertions and deletions from a to b, by the textbook O(nm) table.
+long edit_distance(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) {
+  std::vector<std::vector<long>> lcs(a.size() + 1, std::vector<long>(b.size() + 1, 0));
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      lcs[i][j] = a[i - 1] == b[j - 1] ? lcs[i - 1][j - 1] + 1 : std::max(lcs[i - 1][j], lcs[i][j - 1]);
+    }
+  }
+  return static_cast<long>(a.size() + b.size()) - 2 * lcs[a.size()][b.size()];
+}
+
+TEST(LineDiff, ScriptsAreValidAndShortestOnRandomTexts) {
+  static const std::string_view kWords[] = {"a", "b", "c", "d"};
+  uint32_t seed = 12345;
+  auto next = [&seed] { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff; };
+  for (int round = 0; round < 2000; ++round) {
+    std::vector<std::string_view> a(next() % 24), b(next() % 24);
+    const uint32_t alphabet = 1 + next() % 4;
+    for (auto& w : a) w = kWords[next() % alphabet];
+    for (auto& w : b) w = kWords[next() % alphabet];
+    const long changes = apply_script(a, b, cli::diff_lines(a, b));
+    ASSERT_EQ(changes, edit_distance(a, b)) << "round " << round;
+    // Capped, the script stays valid.
+    ASSERT_GE(apply_script(a, b, cli::diff_lines(a, b, 2)), changes) << "round " << round;
+  }
 }
 
 // --- the binary -----------------------------------------------------------------
@@ -247,6 +297,29 @@ TEST_F(FixCli, DiffShowsOnlyTheDefaultedLines) {
   EXPECT_GT(plus, 4) << r.out;
   EXPECT_NE(r.out.find("+        runAsNonRoot: true\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("+            allowPrivilegeEscalation: false\n"), std::string::npos) << r.out;
+}
+
+TEST_F(FixCli, DiffOfALargeFileChangedThroughoutStaysInLinearMemory) {
+  // A sanitizer reserves terabytes of shadow memory, so no RLIMIT_AS cap leaves room for the binary to start.
+  if (const char* sanitizer = std::getenv("RG_SANITIZER"); sanitizer != nullptr && *sanitizer != '\0') {
+    GTEST_SKIP() << "RLIMIT_AS cap cannot hold a binary built with RG_SANITIZER=" << sanitizer;
+  }
+  // 400 bare Rollouts (about 27,000 lines), each defaulted in several places: changes all through the file.
+  std::string text;
+  json bare = bare_bookstore_rollout();
+  for (int i = 0; i < 400; ++i) {
+    bare["metadata"]["name"] = "catalog-" + std::to_string(i);
+    text += "---\n" + bare.dump(1) + "\n";
+  }
+  std::string f = write("many.yaml", text);
+  RunResult r = run_binary({"fix", "--diff", f}, "", 120, "", size_t{512} << 20);
+  ASSERT_EQ(r.code, 1) << r.err.substr(0, 2000);
+  size_t hunks = 0, added = 0;
+  for (size_t at = r.out.find("\n@@ "); at != std::string::npos; at = r.out.find("\n@@ ", at + 1)) ++hunks;
+  for (size_t at = r.out.find("\n+ "); at != std::string::npos; at = r.out.find("\n+ ", at + 1)) ++added;
+  // Every Rollout gets its own hunk: the script is the minimal one, not one wholesale replacement.
+  EXPECT_GE(hunks, 400u) << r.out.substr(0, 3000);
+  EXPECT_GE(added, 400u * 3);
 }
 
 TEST_F(FixCli, KedaTargetAcrossFiles) {
