@@ -116,6 +116,16 @@ size_t full_traffic_step(const json& steps) {
   return steps.size();
 }
 
+std::string full_traffic_step_text(const json& steps, size_t p) {
+  std::string where = path_index("spec.strategy.canary.steps", p);
+  const json* w = steps.is_array() && p < steps.size() ? child(steps[p], "setWeight") : nullptr;
+  if (w == nullptr) return where;
+  std::optional<long long> weight = step_set_weight(steps[p]);
+  where += " (setWeight: " + w->dump(-1, ' ', false, json::error_handler_t::replace);
+  if (weight && *weight > 100) where += ", which counts as 100%";
+  return where + ")";
+}
+
 bool is_indefinite_pause(const json& step) {
   const json* pause = child(step, "pause");
   if (pause == nullptr || !pause->is_object()) return false;

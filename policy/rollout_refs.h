@@ -62,6 +62,9 @@ const json* blue_green_strategy(const json& rollout);
 size_t full_traffic_step(const json& steps);
 // setWeight of a step, when it is one.
 std::optional<long long> step_set_weight(const json& step);
+// The full-traffic step as the manifest writes it, for messages:
+// "spec.strategy.canary.steps[3] (setWeight: 150, which counts as 100%)".
+std::string full_traffic_step_text(const json& steps, size_t p);
 // `pause: {}` (no duration): waits until someone promotes the rollout.
 bool is_indefinite_pause(const json& step);
 

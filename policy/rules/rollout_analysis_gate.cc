@@ -29,7 +29,7 @@ bool step_has_analysis(const json& step) {
 }
 
 std::string full_traffic_where(const json& steps, size_t p) {
-  if (p < steps.size()) return path_index("spec.strategy.canary.steps", p) + " (setWeight: 100)";
+  if (p < steps.size()) return full_traffic_step_text(steps, p);
   return "the end of spec.strategy.canary.steps";
 }
 

@@ -35,9 +35,10 @@ std::vector<Finding> check(const Object& obj, const Context&) {
     const std::string at = path_key(path_index("spec.strategy.canary.steps", i), what);
     Finding f;
     f.path = at;
-    f.message = who() + ": " + at + " runs after " + full + " sets weight 100, so every user already gets "
-                "the new version and the analysis gates nothing";
-    f.hint = "move this step before " + full + " (setWeight: 100)";
+    f.message = who() + ": " + at + " runs after " + full_traffic_step_text(*steps, p) +
+                " sends all traffic to the new version, so every user already gets it and the analysis "
+                "gates nothing";
+    f.hint = "move this step before " + full_traffic_step_text(*steps, p);
     out.push_back(std::move(f));
   }
   if (const json* bg = child(*canary_strategy(obj.doc), "analysis"); bg != nullptr && bg->is_object()) {
@@ -46,7 +47,8 @@ std::vector<Finding> check(const Object& obj, const Context&) {
       Finding f;
       f.path = "spec.strategy.canary.analysis.startingStep";
       f.message = who() + ": spec.strategy.canary.analysis.startingStep " + std::to_string(s) +
-                  " starts the background analysis when " + full + " has set weight 100, so it gates nothing";
+                  " starts the background analysis when " + full_traffic_step_text(*steps, p) +
+                  " has sent all traffic to the new version, so it gates nothing";
       f.hint = p == 0 ? "add traffic steps before " + full + " and start the analysis at step 0"
                       : "set spec.strategy.canary.analysis.startingStep below " + std::to_string(p) +
                             " (e.g. startingStep: 0)";

@@ -26,7 +26,7 @@ std::vector<Finding> check(const Object& obj, const Context&) {
     }
     const bool explicit_full = steps != nullptr && p < steps->size();
     const std::string where =
-        explicit_full ? path_index("spec.strategy.canary.steps", p) + " (setWeight: 100)" : "the end of the steps";
+        explicit_full ? full_traffic_step_text(*steps, p) : "the end of the steps";
     Finding f;
     f.path = "spec.strategy.canary.steps";
     f.message = who + " but has no indefinite pause (pause: {}) before traffic reaches 100% at " + where;

@@ -42,6 +42,17 @@ TEST(RolloutAnalysisGate, DeniesAnalysisOnlyAfterFullWeight) {
   EXPECT_EQ(f[0].hint, "insert - analysis: {templates: [{templateName: <template>}]} before spec.strategy.canary.steps[2]");
 }
 
+TEST(RolloutAnalysisGate, MessageQuotesTheWeightAsWritten) {
+  auto f = run(R(), rollout_with_steps("[{setWeight: 10}, {setWeight: 150}]"));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].message,
+            "Rollout shop/catalog: no analysis runs before traffic reaches 100% at spec.strategy.canary.steps[1] "
+            "(setWeight: 150, which counts as 100%)");
+  f = run(R(), rollout_with_steps("[{setWeight: 10}, {setWeight: 100.0}]"));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0].message.find("(setWeight: 100)"), std::string::npos) << f[0].message;  // YAML 1.0 -> JSON 100
+}
+
 TEST(RolloutAnalysisGate, DeniesLateBackgroundAnalysis) {
   std::string y = rollout_with_steps("[{setWeight: 50}, {setWeight: 100}]") +
                   "      analysis: {templates: [{templateName: sr}], startingStep: 1}\n";

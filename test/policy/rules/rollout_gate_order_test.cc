@@ -24,8 +24,19 @@ TEST(RolloutGateOrder, WarnsOnAnalysisAfterFullWeight) {
   EXPECT_EQ(f[0].path, "spec.strategy.canary.steps[2].analysis");
   EXPECT_EQ(f[0].message,
             "Rollout shop/catalog: spec.strategy.canary.steps[2].analysis runs after spec.strategy.canary.steps[1] "
-            "sets weight 100, so every user already gets the new version and the analysis gates nothing");
+            "(setWeight: 100) sends all traffic to the new version, so every user already gets it and the "
+            "analysis gates nothing");
   EXPECT_EQ(f[0].hint, "move this step before spec.strategy.canary.steps[1] (setWeight: 100)");
+}
+
+TEST(RolloutGateOrder, MessagesQuoteTheWeightAsWritten) {
+  auto f = run(R(), rollout_with_steps("[{setWeight: 10}, {setWeight: 150}, {analysis: {templates: "
+                                       "[{templateName: sr}]}}]"));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0].message.find("spec.strategy.canary.steps[1] (setWeight: 150, which counts as 100%) sends all"),
+            std::string::npos)
+      << f[0].message;
+  EXPECT_EQ(f[0].hint, "move this step before spec.strategy.canary.steps[1] (setWeight: 150, which counts as 100%)");
 }
 
 TEST(RolloutGateOrder, WarnsOnLateBackgroundAnalysis) {

@@ -33,6 +33,14 @@ TEST(RolloutManualGate, DeniesTimedPauseOnly) {
             "`kubectl argo rollouts promote catalog`");
 }
 
+TEST(RolloutManualGate, MessageQuotesTheWeightAsWritten) {
+  auto f = run(R(), rollout_with_steps("[{setWeight: 10}, {setWeight: 150}]", kCritical));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0].message.find("at spec.strategy.canary.steps[1] (setWeight: 150, which counts as 100%)"),
+            std::string::npos)
+      << f[0].message;
+}
+
 TEST(RolloutManualGate, BlueGreenNeedsAutoPromotionDisabled) {
   std::string base = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: catalog\n" +
                      std::string(kCritical) + "spec: {strategy: {blueGreen: {activeService: a";
