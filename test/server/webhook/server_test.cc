@@ -473,18 +473,41 @@ TEST_F(PoolLimitsTest, IdleKeepAliveConnectionsMakeRoomForNewClients) {
   EXPECT_TRUE((fds[0].revents != 0 ? a : b).closed_by_server());
 }
 
+// Workers busy for long enough that the queue can be watched on a loaded
+// machine: the requests below hold them until the client closes.
+class QueueLimitsTest : public PoolLimitsTest {
+ protected:
+  void tune(ServerOptions& o) override {
+    PoolLimitsTest::tune(o);
+    o.read_timeout_seconds = 30;
+  }
+};
+
 // Busy workers and a full queue: a further connection is reset at once
 // (counted), and the queued one is served when a worker is free.
-TEST_F(PoolLimitsTest, APastTheQueueConnectionIsResetAtOnceAndTheQueuedOneServed) {
-  // Two workers busy with requests that will not finish before the 3 s deadline.
-  RawClient a(server_->port()), b(server_->port());
-  ASSERT_TRUE(a.ok() && b.ok());
+TEST_F(QueueLimitsTest, APastTheQueueConnectionIsResetAtOnceAndTheQueuedOneServed) {
+  // Two workers busy with requests that do not finish.
+  auto a = std::make_unique<RawClient>(server_->port());
+  auto b = std::make_unique<RawClient>(server_->port());
+  ASSERT_TRUE(a->ok() && b->ok());
   const std::string half = "POST /validate HTTP/1.1\r\nHost: localhost\r\n";
-  ASSERT_TRUE(a.send(half));
-  ASSERT_TRUE(b.send(half));
+  ASSERT_TRUE(a->send(half));
+  ASSERT_TRUE(b->send(half));
   // One waits in the queue (its handshake waits for a worker).
   std::unique_ptr<RawClient> queued;
   std::thread t([&] { queued = std::make_unique<RawClient>(server_->port()); });
+  // Whatever fails below, the client thread is joined: closing the busy
+  // clients frees the workers, which finish its handshake.
+  struct Joiner {
+    std::thread& t;
+    std::unique_ptr<RawClient>& a;
+    std::unique_ptr<RawClient>& b;
+    ~Joiner() {
+      a.reset();
+      b.reset();
+      if (t.joinable()) t.join();
+    }
+  } joiner{t, a, b};
   ASSERT_TRUE(test::eventually([&] { return server_->transport_stats().queued.load() == 1; }));
   // The next one is reset.
   const int fd = connect_loopback(server_->port());
@@ -495,6 +518,7 @@ TEST_F(PoolLimitsTest, APastTheQueueConnectionIsResetAtOnceAndTheQueuedOneServed
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
   close(fd);
   EXPECT_EQ(server_->transport_stats().refused.load(), 1u);
+  a.reset();  // a worker is free: the queued connection is served
   t.join();
   ASSERT_TRUE(queued && queued->ok());
   EXPECT_EQ(queued->roundtrip("GET", "/healthz", "", "").second, "ok\n");
