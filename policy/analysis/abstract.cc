@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <string_view>
 
@@ -45,13 +46,113 @@ AbstractValue scalar(Sample s, const Expr* cause) {
   return v;
 }
 
-AbstractValue empty_vector(const Expr* cause, Labels labels = Labels::kUnknown) {
+AbstractValue empty_vector(const Expr* cause) {
   AbstractValue v;
   v.type = ValueType::kVector;
   v.presence = Presence::kEmpty;
-  v.labels = labels;
+  v.labels = Labels::kUnknown;
   v.cause = cause;
   return v;
+}
+
+// --- the label algebra (see Labels in abstract.h) ---------------------------
+
+using Names = std::vector<std::string>;
+
+Names sorted(Names n) {
+  std::sort(n.begin(), n.end());
+  n.erase(std::unique(n.begin(), n.end()), n.end());
+  return n;
+}
+
+Names set_union(const Names& a, const Names& b) {
+  Names out;
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+Names set_minus(const Names& a, const Names& b) {
+  Names out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+Names set_inter(const Names& a, const Names& b) {
+  Names out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+// Sets the labels; a grouping with no names is no labels at all.
+void set_labels(AbstractValue& v, Labels l, Names names) {
+  v.labels = l;
+  v.grouping = (l == Labels::kNone || l == Labels::kUnknown) ? Names{} : sorted(std::move(names));
+  if ((l == Labels::kGrouped || l == Labels::kSome) && v.grouping.empty()) v.labels = Labels::kNone;
+}
+
+// without(names), ignoring(names), histogram_quantile's le.
+void drop_labels(AbstractValue& v, const Names& names) {
+  const Names n = sorted(names);
+  if (v.labels == Labels::kGrouped || v.labels == Labels::kSome) set_labels(v, v.labels, set_minus(v.grouping, n));
+  else if (v.labels == Labels::kRaw) set_labels(v, Labels::kRaw, set_union(v.grouping, n));
+}
+
+// on(names) of one-to-one matching: only these are kept, where the series have them.
+void keep_labels(AbstractValue& v, const Names& names) {
+  const Names n = sorted(names);
+  if (v.labels == Labels::kGrouped || v.labels == Labels::kSome) set_labels(v, v.labels, set_inter(v.grouping, n));
+  else if (v.labels == Labels::kRaw) set_labels(v, Labels::kSome, set_minus(n, v.grouping));
+}
+
+// by(names) of an aggregation: the series keep those of the names they have.
+void group_by(AbstractValue& v, const Names& names) {
+  const Names n = sorted(names);
+  switch (v.labels) {
+    case Labels::kNone: break;
+    case Labels::kGrouped:
+    case Labels::kSome: set_labels(v, v.labels, set_inter(v.grouping, n)); break;
+    case Labels::kRaw: set_labels(v, Labels::kGrouped, set_minus(n, v.grouping)); break;
+    case Labels::kUnknown: set_labels(v, Labels::kSome, n); break;
+  }
+}
+
+// Labels the series gain: every series (`certain`: count_values' label), or
+// some (group_x's include labels, label_replace's target).
+void add_labels(AbstractValue& v, const Names& names, bool certain) {
+  const Names n = sorted(names);
+  switch (v.labels) {
+    case Labels::kNone: set_labels(v, certain ? Labels::kGrouped : Labels::kSome, n); break;
+    case Labels::kGrouped:
+      set_labels(v, certain ? Labels::kGrouped : Labels::kSome, set_union(v.grouping, n));
+      break;
+    case Labels::kSome: set_labels(v, Labels::kSome, set_union(v.grouping, n)); break;
+    case Labels::kRaw: set_labels(v, Labels::kRaw, set_minus(v.grouping, n)); break;
+    case Labels::kUnknown: break;
+  }
+}
+
+// `a or b` when both sides contribute series.
+void union_labels(AbstractValue& v, const AbstractValue& a, const AbstractValue& b) {
+  if (a.labels == Labels::kUnknown || b.labels == Labels::kUnknown) return set_labels(v, Labels::kUnknown, {});
+  if (a.labels == Labels::kRaw && b.labels == Labels::kRaw)
+    return set_labels(v, Labels::kRaw, set_inter(a.grouping, b.grouping));
+  if (a.labels == Labels::kRaw) return set_labels(v, Labels::kRaw, set_minus(a.grouping, b.grouping));
+  if (b.labels == Labels::kRaw) return set_labels(v, Labels::kRaw, set_minus(b.grouping, a.grouping));
+  if (a.labels == b.labels && a.grouping == b.grouping) return set_labels(v, a.labels, a.grouping);
+  set_labels(v, Labels::kSome, set_union(a.grouping, b.grouping));
+}
+
+// A string literal argument's text, when the argument is one.
+const std::string* literal_text(const Expr* e) {
+  while (e != nullptr && e->kind == Kind::kParen) e = e->expr.get();
+  return e != nullptr && e->kind == Kind::kStringLiteral ? &e->text : nullptr;
+}
+
+// An empty vector with v's labels.
+AbstractValue empty_like(const AbstractValue& v, const Expr* cause) {
+  AbstractValue out = empty_vector(cause);
+  set_labels(out, v.labels, v.grouping);
+  return out;
 }
 
 AbstractValue unknown_of(ValueType t) {
@@ -202,13 +303,12 @@ class Evaluator {
       return v;
     }
     v.presence = in->presence;
-    v.labels = in->labels == Labels::kRaw ? Labels::kRaw : in->labels;
-    v.grouping = in->grouping;
+    set_labels(v, in->labels, in->grouping);
     v.cause = in->empty() ? in->cause : &e;
     const Sample& s = in->sample;
 
     if (f == "absent" || f == "absent_over_time") {
-      v.labels = Labels::kNone;
+      set_labels(v, Labels::kNone, {});
       v.cause = &e;
       if (in->presence == Presence::kEmpty) {
         v.presence = Presence::kPresent;
@@ -225,7 +325,6 @@ class Evaluator {
       // Stationary scenarios: counters do not move and gauges are flat. A NaN
       // sample stays NaN through delta/deriv.
       v.sample = s.is_nan() && f != "changes" && f != "resets" ? Sample::nan() : Sample::known(0);
-      if (v.labels == Labels::kRaw) v.labels = Labels::kRaw;
       return v;
     }
     if (f == "avg_over_time" || f == "min_over_time" || f == "max_over_time" || f == "last_over_time" ||
@@ -259,15 +358,8 @@ class Evaluator {
       } else {
         v.sample = Sample::unknown();
       }
-      if (b.labels == Labels::kGrouped) {
-        v.grouping.clear();
-        for (const auto& l : b.grouping) {
-          if (l != "le") v.grouping.push_back(l);
-        }
-        v.labels = v.grouping.empty() ? Labels::kNone : Labels::kGrouped;
-      } else {
-        v.labels = b.labels;
-      }
+      set_labels(v, b.labels, b.grouping);
+      drop_labels(v, {"le"});
       return v;
     }
     if (f == "abs" || f == "ceil" || f == "floor" || f == "round" || f == "sqrt" || f == "exp" || f == "ln" ||
@@ -276,7 +368,10 @@ class Evaluator {
       return v;
     }
     if (f == "label_replace" || f == "label_join") {
-      v.labels = Labels::kUnknown;
+      // The target label is set where the replacement is not empty.
+      const std::string* dst = e.args.size() > 1 ? literal_text(e.args[1].get()) : nullptr;
+      if (dst != nullptr) add_labels(v, {*dst}, false);
+      else set_labels(v, Labels::kUnknown, {});
       v.sample = s;
       return v;
     }
@@ -319,17 +414,20 @@ class Evaluator {
     v.type = ValueType::kVector;
     v.presence = in.presence;
     v.cause = in.empty() ? in.cause : &e;
+    set_labels(v, in.labels, in.grouping);
     if (e.op == Op::kTopk || e.op == Op::kBottomk) {
-      v.labels = in.labels;
-      v.grouping = in.grouping;
+      // Selects series, keeping their labels.
     } else if (e.without) {
-      v.labels = Labels::kUnknown;
+      drop_labels(v, e.grouping);
     } else if (e.grouping.empty()) {
-      v.labels = Labels::kNone;
+      set_labels(v, Labels::kNone, {});
     } else {
-      v.labels = Labels::kGrouped;
-      v.grouping = e.grouping;
-      std::sort(v.grouping.begin(), v.grouping.end());
+      group_by(v, e.grouping);
+    }
+    if (e.op == Op::kCountValues) {
+      // Each distinct value becomes a series with that value in the label.
+      if (const std::string* label = literal_text(e.param.get())) add_labels(v, {*label}, true);
+      else set_labels(v, Labels::kUnknown, {});
     }
     if (in.empty()) return v;
     const Sample& s = in.sample;
@@ -378,8 +476,7 @@ class Evaluator {
     AbstractValue v;
     v.type = ValueType::kVector;
     const AbstractValue& vec = av ? a : b;
-    v.labels = av ? a.labels : b.labels;
-    v.grouping = av ? a.grouping : b.grouping;
+    binary_labels(e, a, b, &v);
     if (a.empty() || b.empty()) {
       v.presence = Presence::kEmpty;
       v.cause = a.empty() ? a.cause : b.cause;
@@ -390,10 +487,6 @@ class Evaluator {
         v.presence = Presence::kPresent;
       } else {
         v.presence = Presence::kUnknown;
-      }
-      if (e.matching && e.matching->card == promql::Cardinality::kOneToMany) {
-        v.labels = b.labels;
-        v.grouping = b.grouping;
       }
     } else {
       v.presence = vec.presence;
@@ -418,6 +511,24 @@ class Evaluator {
     return v;
   }
 
+  // The labels of an arithmetic or comparison result: the vector side's, or
+  // between two vectors, the "many" side's (the left one for one-to-one),
+  // with on() keeping and ignoring() dropping labels for one-to-one matching
+  // and group_x() adding its include labels.
+  static void binary_labels(const Expr& e, const AbstractValue& a, const AbstractValue& b, AbstractValue* v) {
+    const bool av = a.type == ValueType::kVector, bv = b.type == ValueType::kVector;
+    const promql::Cardinality card = e.matching ? e.matching->card : promql::Cardinality::kOneToOne;
+    const AbstractValue& many = (av && bv && card == promql::Cardinality::kOneToMany) || !av ? b : a;
+    set_labels(*v, many.labels, many.grouping);
+    if (!(av && bv) || !e.matching) return;
+    if (card == promql::Cardinality::kOneToOne) {
+      if (e.matching->on) keep_labels(*v, e.matching->matching_labels);
+      else drop_labels(*v, e.matching->matching_labels);
+    } else if (!e.matching->include.empty()) {
+      add_labels(*v, e.matching->include, false);
+    }
+  }
+
   AbstractValue set_op(const Expr& e, const AbstractValue& a, const AbstractValue& b) {
     AbstractValue v;
     v.type = ValueType::kVector;
@@ -425,7 +536,7 @@ class Evaluator {
                  a.labels == Labels::kNone && b.labels == Labels::kNone;
     switch (e.op) {
       case Op::kAnd:
-        if (a.empty() || b.empty()) return empty_vector(a.empty() ? a.cause : b.cause, a.labels);
+        if (a.empty() || b.empty()) return empty_like(a, a.empty() ? a.cause : b.cause);
         v = a;
         if (!match) v.presence = Presence::kUnknown;
         return v;
@@ -436,13 +547,13 @@ class Evaluator {
         v.sample = join(a.sample, b.sample);
         v.presence = (a.presence == Presence::kPresent || b.presence == Presence::kPresent) ? Presence::kPresent
                                                                                             : Presence::kUnknown;
-        v.labels = Labels::kUnknown;
+        union_labels(v, a, b);
         v.cause = &e;
         return v;
       case Op::kUnless:
         if (a.empty()) return a;
         if (b.empty()) return a;
-        if (match) return empty_vector(&e, a.labels);
+        if (match) return empty_like(a, &e);
         v = a;
         v.presence = Presence::kUnknown;
         return v;

@@ -42,11 +42,20 @@ struct Sample {
   std::string str() const;  // "0", "NaN", "unknown"
 };
 
-// What the label set of a vector is known to be.
+// What the label set of a vector's series is known to be, derived through
+// every operator as Prometheus computes it (the metric name is ignored):
+// aggregations keep their by() labels or drop their without() ones, one-to-one
+// matching keeps on() labels or drops ignoring() ones, group_left/right add
+// their include labels, histogram_quantile drops le, label_replace and
+// label_join add their target, `and`/`unless` keep the left side's labels,
+// and `or` holds the series of both sides.
 enum class Labels {
-  kNone,        // scalars, and vectors with no labels (vector(1), sum(...) without by)
-  kGrouped,     // sum by (a, b) (...): exactly `grouping`
-  kRaw,         // unaggregated series: every label the source has
+  kNone,     // no labels: scalars, vector(1), sum(...) without by; at most one series
+  kGrouped,  // every series has exactly the labels in `grouping` (sum by (a, b))
+  kSome,     // every series has some of the labels in `grouping`, at least one
+             // series may have all (x or vector(0), on(a) over raw series)
+  kRaw,      // every label of the source series, but those in `grouping`
+             // (dropped by without(), ignoring() or histogram_quantile)
   kUnknown,
 };
 
@@ -55,7 +64,7 @@ struct AbstractValue {
   Presence presence = Presence::kUnknown;  // scalars are always kPresent
   Sample sample;                           // every sample's class (when present)
   Labels labels = Labels::kUnknown;        // vectors only
-  std::vector<std::string> grouping;       // kGrouped: the by() labels, sorted
+  std::vector<std::string> grouping;       // the label names of `labels`, sorted
   // The subexpression that made the value what it is, for messages: the
   // innermost node that produced emptiness or NaN ("sum(rate(x[2m]))").
   const promql::Expr* cause = nullptr;
