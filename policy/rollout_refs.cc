@@ -126,6 +126,12 @@ std::string full_traffic_step_text(const json& steps, size_t p) {
   return where + ")";
 }
 
+std::string starting_step_text(const json& background_analysis) {
+  const json* s = child(background_analysis, "startingStep");
+  if (s == nullptr || s->is_null()) return "no startingStep (step 0)";
+  return "startingStep: " + s->dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 bool is_indefinite_pause(const json& step) {
   const json* pause = child(step, "pause");
   if (pause == nullptr || !pause->is_object()) return false;

@@ -65,6 +65,9 @@ std::optional<long long> step_set_weight(const json& step);
 // The full-traffic step as the manifest writes it, for messages:
 // "spec.strategy.canary.steps[3] (setWeight: 150, which counts as 100%)".
 std::string full_traffic_step_text(const json& steps, size_t p);
+// A background analysis' startingStep as the manifest writes it, for
+// messages: "startingStep: 3", or "no startingStep (step 0)".
+std::string starting_step_text(const json& background_analysis);
 // `pause: {}` (no duration): waits until someone promotes the rollout.
 bool is_indefinite_pause(const json& step);
 

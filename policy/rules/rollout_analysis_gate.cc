@@ -60,7 +60,7 @@ std::vector<Finding> check(const Object& obj, const Context&) {
       std::optional<long long> start = int_field(child(*bg, "startingStep"));
       long long s = start.value_or(0);
       if (s >= 0 && static_cast<size_t>(s) < p) return out;
-      extra = "; spec.strategy.canary.analysis starts at step " + std::to_string(s) + ", too late";
+      extra = "; spec.strategy.canary.analysis (" + starting_step_text(*bg) + ") starts too late";
     }
     Finding f;
     f.path = "spec.strategy.canary.steps";

@@ -46,8 +46,8 @@ std::vector<Finding> check(const Object& obj, const Context&) {
     if (s >= static_cast<long long>(p)) {
       Finding f;
       f.path = "spec.strategy.canary.analysis.startingStep";
-      f.message = who() + ": spec.strategy.canary.analysis.startingStep " + std::to_string(s) +
-                  " starts the background analysis when " + full_traffic_step_text(*steps, p) +
+      f.message = who() + ": spec.strategy.canary.analysis (" + starting_step_text(*bg) +
+                  ") starts the background analysis when " + full_traffic_step_text(*steps, p) +
                   " has sent all traffic to the new version, so it gates nothing";
       f.hint = p == 0 ? "add traffic steps before " + full + " and start the analysis at step 0"
                       : "set spec.strategy.canary.analysis.startingStep below " + std::to_string(p) +

@@ -58,7 +58,8 @@ TEST(RolloutAnalysisGate, DeniesLateBackgroundAnalysis) {
                   "      analysis: {templates: [{templateName: sr}], startingStep: 1}\n";
   auto f = run(R(), y);
   ASSERT_EQ(f.size(), 1u);
-  EXPECT_NE(f[0].message.find("spec.strategy.canary.analysis starts at step 1, too late"), std::string::npos);
+  EXPECT_NE(f[0].message.find("spec.strategy.canary.analysis (startingStep: 1) starts too late"), std::string::npos)
+      << f[0].message;
 }
 
 TEST(RolloutAnalysisGate, EmptyTemplatesIsNoGate) {

@@ -45,7 +45,14 @@ TEST(RolloutGateOrder, WarnsOnLateBackgroundAnalysis) {
   auto f = run(R(), y);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].path, "spec.strategy.canary.analysis.startingStep");
+  EXPECT_NE(f[0].message.find("spec.strategy.canary.analysis (startingStep: 1) starts the background analysis"),
+            std::string::npos)
+      << f[0].message;
   EXPECT_EQ(f[0].hint, "set spec.strategy.canary.analysis.startingStep below 1 (e.g. startingStep: 0)");
+  // No startingStep at all: the message says so rather than quoting a number the manifest lacks.
+  f = run(R(), rollout_with_steps("[{setWeight: 100}]") + "      analysis: {templates: [{templateName: sr}]}\n");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0].message.find("(no startingStep (step 0))"), std::string::npos) << f[0].message;
 }
 
 TEST(RolloutGateOrder, MalformedInputDoesNotThrow) {
