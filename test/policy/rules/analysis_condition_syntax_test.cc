@@ -11,7 +11,6 @@ namespace {
 using test::findings;
 using test::metric;
 using test::tmpl;
-
 using test::kFloor;
 
 const Rule& R() { return rule_analysis_condition_syntax(); }

@@ -11,7 +11,6 @@ namespace {
 using test::findings;
 using test::metric;
 using test::tmpl;
-
 using test::kP95;
 
 const Rule& R() { return rule_analysis_nan_unhandled(); }

@@ -12,7 +12,6 @@ namespace {
 using test::findings;
 using test::metric;
 using test::tmpl;
-
 using test::kErrorRatio;
 using test::kSuccessRate;
 

@@ -12,7 +12,6 @@ namespace {
 using test::findings;
 using test::metric;
 using test::tmpl;
-
 using test::kFloor;
 using test::kSuccessRate;
 using test::rollout_using;
