@@ -33,6 +33,20 @@ TEST(AnalysisNoDataGuard, NamesTheMetricTheEmptyPartAndTheAbort) {
   EXPECT_NE(fs[0].hint.find("or vector(0)"), std::string::npos);
 }
 
+// The empty part is quoted from the query as written, each {{...}} whole,
+// whatever stand-in the analysis parsed in its place.
+TEST(AnalysisNoDataGuard, QuotesTheEmptyPartWithItsPlaceholders) {
+  auto fs = findings(tmpl("t", {metric("errors",
+                                       "sum(rate(x_errors{svc=\"{{args.svc}}\"}[{{ args.window }}])) / "
+                                       "sum(rate(x_total{svc=\"{{args.svc}}\"}[2m]))",
+                                       "", "result[0] > 0.05")}),
+                     kId);
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_NE(fs[0].message.find("returns nothing (\"x_errors{svc=\\\"{{args.svc}}\\\"}[{{ args.window }}]\" is empty)"),
+            std::string::npos)
+      << fs[0].message;
+}
+
 TEST(AnalysisNoDataGuard, RespectsTheMetricsConsecutiveErrorLimit) {
   json m = metric("errors", kErrorRatio, "result[0] < 0.05");
   m["consecutiveErrorLimit"] = 2;
