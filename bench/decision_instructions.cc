@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     std::string body; bool mut = false;
     if (sc == "validate") body = read(kDir + "good/bookstore-rollout-catalog-create.json");
     else if (sc == "validate-update") body = read(kDir + "good/bookstore-rollout-catalog-update.json");
-    else if (sc == "validate-denied") body = read(kDir + "bad/pod-security_runAsNonRoot-rollout.json");
+    else if (sc == "validate-denied") body = read(kDir + "bad/pod_security_runAsNonRoot-rollout.json");
     else if (sc == "mutate") { body = read(kDir + "good/bookstore-rollout-catalog-create.json"); mut = true; }
     else if (sc == "mutate-bare") { body = bare(); mut = true; }
     measured(20, body, mut, ctx); measured(n, body, mut, ctx);

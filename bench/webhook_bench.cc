@@ -91,7 +91,7 @@ void BM_ValidateBookstoreRolloutReused(benchmark::State& s) {
 void BM_ValidateMixedKinds(benchmark::State& s) { run_files(s, kMixed, false); }
 void BM_ValidateMixedKindsReused(benchmark::State& s) { run_files(s, kMixed, true); }
 void BM_ValidateBookstoreRolloutUpdate(benchmark::State& s) { run(s, "good/bookstore-rollout-catalog-update.json", false); }
-void BM_ValidateDeniedRollout(benchmark::State& s) { run(s, "bad/pod-security_runAsNonRoot-rollout.json", false); }
+void BM_ValidateDeniedRollout(benchmark::State& s) { run(s, "bad/pod_security_runAsNonRoot-rollout.json", false); }
 // /mutate: the Bookstore Rollout is already defaulted (no patch: a
 // reinvocation), the bare one gets the whole patch (issue 5: <= 20 us).
 void BM_MutateBookstoreRollout(benchmark::State& s) { run(s, "good/bookstore-rollout-catalog-create.json", true); }

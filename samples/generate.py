@@ -259,8 +259,13 @@ POD_EDITS = {
 for check, (what, edit) in POD_EDITS.items():
     rollout_case("pod-security/" + check, what, edit=edit)
 
+def sample_name(rule):
+    """A rule id as its source, test and sample files spell it: "/" and "-" as "_"."""
+    return rule.replace("/", "_").replace("-", "_")
+
+
 for rule, text in bad.items():
-    write("bad/" + rule.replace("/", "_") + ".yaml", text)
+    write("bad/" + sample_name(rule) + ".yaml", text)
 
 # --- bookstore-keda: the same application, scaled by KEDA instead of the HPA ---------
 KEDA_NS = "bookstore-keda"
@@ -285,10 +290,11 @@ def write_readme(binary):
 
     out = [read("README.head.md").rstrip() + "\n"]
     out.append("\n## Good samples\n\n```\n" + run("samples/bookstore") + "```\n\n```\n" + run("samples/bookstore-keda") + "```\n")
-    out.append("\n## Bad samples\n\nEach file breaks the rule it is named after (the first `_` stands for `/`), "
-               "in its own namespace `bad-<rule>`.\n")
+    out.append("\n## Bad samples\n\nEach file breaks the rule it is named after (the rule id with `/` and `-` as `_`, "
+               "as in policy/rules/<name>.cc and test/policy/rules/<name>_test.cc), in its own namespace "
+               "`bad-<rule>`.\n")
     for rule in sorted(bad):
-        rel = "samples/bad/" + rule.replace("/", "_", 1) + ".yaml"
+        rel = "samples/bad/" + sample_name(rule) + ".yaml"
         what = bad[rule].splitlines()[0].split(": ", 1)[1]
         out.append("\n### `%s`\n\nBreaks it: %s.\n\n```\n%s```\n" % (rule, what, run(rel)))
     write("README.md", "".join(out))

@@ -1,5 +1,6 @@
 #include "policy/analysis/siblings.h"
 
+#include <cstddef>
 #include <map>
 #include <utility>
 
@@ -48,11 +49,35 @@ std::string metric_ref(const MetricAnalysis& m) {
   return "metric " + quote(m.name);
 }
 
+namespace {
+
+// An offset into m.prepared as an offset into m.query: past a stand-in it
+// moves by the difference between {{...}} and its stand-in; inside one it
+// moves to the start of the {{...}} (start) or to its end (!start).
+size_t written_offset(const MetricAnalysis& m, size_t pos, bool start) {
+  std::ptrdiff_t shift = 0;
+  for (const promql::Placeholder& ph : m.placeholders) {
+    const size_t stand_in_end = ph.new_offset + ph.replacement.size();
+    if (pos >= stand_in_end) {
+      shift += static_cast<std::ptrdiff_t>(ph.length) - static_cast<std::ptrdiff_t>(ph.replacement.size());
+      continue;
+    }
+    if (pos > ph.new_offset) return start ? ph.offset : ph.offset + ph.length;
+    break;
+  }
+  return static_cast<size_t>(static_cast<std::ptrdiff_t>(pos) + shift);
+}
+
+}  // namespace
+
 std::string cause_text(const MetricAnalysis& m, const ScenarioResult& r) {
-  std::string text = m.prepared;
+  // Quoted as written: {{args.*}}, not the stand-ins the analysis parsed.
+  std::string text = m.query;
   if (r.value.cause != nullptr && r.value.cause->pos.end <= m.prepared.size() &&
       r.value.cause->pos.start < r.value.cause->pos.end) {
-    text = m.prepared.substr(r.value.cause->pos.start, r.value.cause->pos.end - r.value.cause->pos.start);
+    const size_t from = written_offset(m, r.value.cause->pos.start, true);
+    const size_t to = written_offset(m, r.value.cause->pos.end, false);
+    if (from < to && to <= m.query.size()) text = m.query.substr(from, to - from);
   }
   std::string flat;
   bool space = false;

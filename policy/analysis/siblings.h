@@ -34,7 +34,8 @@ std::string query_path(const MetricAnalysis& m);
 std::string metric_ref(const MetricAnalysis& m);
 
 // The source text of the subexpression that made a scenario's value what it
-// is (empty or NaN), shortened for messages; the whole query when unknown.
+// is (empty or NaN), as written ({{args.*}} kept), shortened for messages;
+// the whole query when unknown.
 std::string cause_text(const MetricAnalysis& m, const ScenarioResult& r);
 
 // The conditions as written, for messages: successCondition "..." and/or

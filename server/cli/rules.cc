@@ -75,6 +75,10 @@ std::string render_rules_markdown() {
       "rules the policy lets annotations exempt (`exemptions:`; every rule but `pod-security/*` by default).\n"
       "Rules that have a default fix fill a missing safe value (`rollout-guard fix`, the webhook's `/mutate`);\n"
       "they never overwrite a value that is set.\n\n"
+      "A rule's id names its files, with `/` and `-` as `_`: `analysis/rate-window` is\n"
+      "policy/rules/analysis_rate_window.cc, tested in test/policy/rules/analysis_rate_window_test.cc, broken by\n"
+      "samples/bad/analysis_rate_window.yaml (the `pod-security/*` checks: policy/pod_security/check_<check>.cc,\n"
+      "test/policy/pod_security/, samples/bad/pod_security_<check>.yaml).\n\n"
       "| id | default | summary |\n|---|---|---|\n";
   auto anchor = [](std::string_view id) {
     std::string a;

@@ -116,34 +116,6 @@ TEST(Catalog, IsSortedUniqueAndDocumented) {
   EXPECT_FALSE(kind_is_read("ConfigMap"));
 }
 
-TEST(Exemptions, WithoutReasonIsDenied) {
-  Policy p;
-  MemoryInventory inv;
-  Context ctx{p, inv};
-  Object o{rollout_with_annotations({{"rollout-guard.io/exempt", "rollout/analysis-gate"}}), {"a.yaml", 3}};
-  auto fs = of_rule(evaluate(o, ctx), "policy/exemption-reason");
-  ASSERT_EQ(fs.size(), 1u);
-  EXPECT_EQ(fs[0].action, Action::Deny);
-  EXPECT_EQ(fs[0].message, "Rollout shop/catalog is exempt from \"rollout/analysis-gate\" without a reason");
-  EXPECT_EQ(fs[0].path, "metadata.annotations[\"rollout-guard.io/exempt-reason\"]");
-  EXPECT_EQ(fs[0].file, "a.yaml");
-  EXPECT_EQ(fs[0].line, 3);
-  EXPECT_EQ(fs[0].kind, "Rollout");
-  EXPECT_EQ(fs[0].ns, "shop");
-}
-
-TEST(Exemptions, UnknownRuleIdIsDenied) {
-  Policy p;
-  MemoryInventory inv;
-  Context ctx{p, inv};
-  Object o{rollout_with_annotations({{"rollout-guard.io/exempt", "rollout/nope, pod-security/*"},
-                                     {"rollout-guard.io/exempt-reason", "legacy image, JIRA-1"}}),
-           {}};
-  auto fs = of_rule(evaluate(o, ctx), "policy/exemption-reason");
-  ASSERT_EQ(fs.size(), 1u);
-  EXPECT_EQ(fs[0].message, "Rollout shop/catalog is exempt from unknown rule \"rollout/nope\"");
-}
-
 TEST(Exemptions, WithReasonDowngradesToWarnQuotingIt) {
   Policy p;
   MemoryInventory inv;

@@ -6,6 +6,7 @@
 #include "policy/analysis/abstract.h"
 #include "policy/promql/parser.h"
 #include "policy/rules/rules.h"
+#include "test/policy/analysis/template_fixture.h"
 #include "test/policy/rules/rule_fixture.h"
 
 namespace rg {
@@ -128,6 +129,8 @@ TEST(AnalysisUnboundedGrouping, HighCardinalityLabelsComeFromThePolicy) {
   EXPECT_TRUE(run(R(), template_with("sum by (pod) (rate(x[2m]))")).empty());
   ASSERT_EQ(run(R(), template_with("sum by (shard) (rate(x[2m]))")).size(), 1u);
 }
+
+TEST(AnalysisUnboundedGrouping, MalformedMetricsDoNotThrow) { test::expect_malformed_templates_do_not_throw(R()); }
 
 }  // namespace
 }  // namespace rg

@@ -1,8 +1,10 @@
 // The samples are evidence: samples/bookstore/ and samples/bookstore-keda/
 // (each checked as one run) give no deny finding, and every
-// samples/bad/<rule-id with the first "/" as "_">.yaml, checked alone, gives
-// at least one finding of exactly that rule. Every rule of the catalog has a
-// bad sample, except the ids listed below.
+// samples/bad/<rule id with "/" and "-" as "_">.yaml (the spelling of the
+// rule's policy/rules/<name>.cc and test/policy/rules/<name>_test.cc),
+// checked alone, gives at least one finding of exactly that rule. Every rule
+// of the catalog has a bad sample, except the ids listed below, and every
+// bad sample belongs to a rule.
 #include <algorithm>
 #include <filesystem>
 #include <set>
@@ -80,26 +82,40 @@ TEST(Samples, BookstoreHasTheChaptersObjects) {
   EXPECT_EQ(load_dir_or_file(kSamples / "bookstore-keda" / "scaledobject.yaml").size(), 1u);
 }
 
-TEST(Samples, EachBadSampleBreaksItsRule) {
-  std::set<std::string> covered;
-  for (const auto& e : fs::directory_iterator(kSamples / "bad")) {
-    if (e.path().extension() != ".yaml") continue;
-    std::string id = e.path().stem().string();
-    auto us = id.find('_');
-    ASSERT_NE(us, std::string::npos) << e.path();
-    id[us] = '/';
-    covered.insert(id);
-    ASSERT_NE(find_rule(id), nullptr) << e.path() << " is named after " << id << ", which is not in the catalog";
-    std::vector<Finding> found = check_run(e.path());
-    bool hit = std::any_of(found.begin(), found.end(), [&](const Finding& f) { return f.rule == id; });
-    EXPECT_TRUE(hit) << e.path().filename() << " gives no " << id << " finding:" << describe(found);
-  }
+// The file name a rule's sample, source and test share: "/" and "-" as "_".
+std::string file_name_of(std::string_view id) {
+  std::string name(id);
+  std::replace(name.begin(), name.end(), '/', '_');
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
+TEST(Samples, FileNameOfSpellsEveryPartWithUnderscores) {
+  EXPECT_EQ(file_name_of("analysis/unbounded-grouping"), "analysis_unbounded_grouping");
+  EXPECT_EQ(file_name_of("pod-security/hostNamespaces"), "pod_security_hostNamespaces");
+  EXPECT_EQ(file_name_of("pod-security/capabilities_restricted"), "pod_security_capabilities_restricted");
+}
+
+TEST(Samples, EachRuleHasItsBadSampleAndItBreaksTheRule) {
+  std::set<std::string> expected;
   for (const Rule& r : catalog()) {
+    const fs::path sample = kSamples / "bad" / (file_name_of(r.id) + ".yaml");
+    expected.insert(sample.filename().string());
     if (kNoBadSample.count(std::string(r.id))) {
-      EXPECT_FALSE(covered.count(std::string(r.id))) << r.id << " has a sample now: drop it from kNoBadSample";
+      EXPECT_FALSE(fs::exists(sample)) << r.id << " has a sample now: drop it from kNoBadSample";
       continue;
     }
-    EXPECT_TRUE(covered.count(std::string(r.id))) << "no samples/bad/ file for " << r.id;
+    if (!fs::exists(sample)) {
+      ADD_FAILURE() << "no " << sample << " for " << r.id;
+      continue;
+    }
+    std::vector<Finding> found = check_run(sample);
+    bool hit = std::any_of(found.begin(), found.end(), [&](const Finding& f) { return f.rule == r.id; });
+    EXPECT_TRUE(hit) << sample.filename() << " gives no " << r.id << " finding:" << describe(found);
+  }
+  for (const auto& e : fs::directory_iterator(kSamples / "bad")) {
+    EXPECT_TRUE(expected.count(e.path().filename().string()))
+        << e.path() << " is not named after a catalog rule (its id with \"/\" and \"-\" as \"_\", then .yaml)";
   }
 }
 

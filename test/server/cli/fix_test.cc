@@ -323,7 +323,7 @@ TEST_F(FixCli, DiffOfALargeFileChangedThroughoutStaysInLinearMemory) {
 }
 
 TEST_F(FixCli, KedaTargetAcrossFiles) {
-  RunResult r = run_binary({"fix", "--patch", test::source_dir() + "/samples/bad/replicas_replaced-deployment-target.yaml"});
+  RunResult r = run_binary({"fix", "--patch", test::source_dir() + "/samples/bad/replicas_replaced_deployment_target.yaml"});
   ASSERT_EQ(r.code, 1) << r.err;
   json entries = json::parse(r.out);
   ASSERT_EQ(entries.size(), 1u);
