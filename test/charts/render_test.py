@@ -266,6 +266,11 @@ class ChartTest(unittest.TestCase):
             ({"tls": {"certManager": {"enabled": False}, "existingSecret": "s"}}, "caBundle"),
             ({"webhook": {"inventory": "all"}}, "webhook.inventory"),
             ({"reconciler": {"leaderElection": {"enabled": False}}}, "replicas=1"),
+            ({"webhook": {"failurePolicy": "fail"}}, "webhook.failurePolicy must be Fail or Ignore"),
+            ({"webhook": {"mutating": {"failurePolicy": "Deny"}}}, "webhook.mutating.failurePolicy must be Fail or"),
+            ({"webhook": {"timeoutSeconds": 0}}, "webhook.timeoutSeconds must be 1 to 30"),
+            ({"webhook": {"timeoutSeconds": 31}}, "webhook.timeoutSeconds must be 1 to 30"),
+            ({"webhook": {"timeoutSeconds": 2.5}}, "webhook.timeoutSeconds must be 1 to 30"),
         ]
         for values, msg in cases:
             with self.subTest(values=values):
