@@ -8,7 +8,7 @@ PACKAGES=(
   libssl-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libfyaml-dev libre2-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev libcli11-dev
   prometheus curl openssl
-  python3 python3-yaml
+  python3 python3-yaml python3-jsonschema
 )
 # Load baselines (bench/load.sh) need nginx and wrk too: RG_DEPS_BENCH=1.
 if [ "${RG_DEPS_BENCH:-0}" = 1 ]; then PACKAGES+=(nginx wrk); fi

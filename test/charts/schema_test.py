@@ -1,0 +1,534 @@
+#!/usr/bin/env python3
+"""Validates every object the chart renders, in every value variant that changes what it renders,
+against Kubernetes OpenAPI v3 schemas with a JSON Schema validator (python3-jsonschema); checks that
+the webhook configurations are safe to run (namespaces excluded, no side effects, short timeouts,
+failure policies); and runs rollout-guard's own `check` on the chart's pods.
+
+Schemas, by kind (the coverage table is printed at the end of a run):
+- core/v1 and apps/v1 kinds (Deployment, Service, ServiceAccount, ConfigMap): the Kubernetes 1.35
+  OpenAPI v3 documents in $RG_CONFORMANCE_DIR/k8s-schemas (not part of this repository);
+- the webhook configurations, PodDisruptionBudget, NetworkPolicy and RBAC kinds, which that folder has
+  no schema for: the minimal hand-written schemas in local-schemas.yaml (structure, enums, required
+  fields), whose metadata and label selectors still resolve to the conformance core/v1 document;
+- cert-manager and prometheus-operator kinds: no schema at all; only apiVersion, kind and metadata
+  (against ObjectMeta) are validated. render_test.py checks their content.
+
+How the OpenAPI documents are read: $refs to #/components/schemas/... resolve through the validator's
+own resolver inside a root document holding the file's components; object types that declare
+properties and no additionalProperties are closed (an unknown field is an error, as with the API
+server's strict field validation: kubectl's default); formats int32, int64, byte and int-or-string are
+checked; x-kubernetes-list-type map/set lists must not repeat a key.
+
+The conformance folder is $RG_CONFORMANCE_DIR, else the --conformance-default given by CMake, else
+../shared/conformance next to the project. Without it the schema tests skip loudly (exit code 77 when
+everything else passed), and fail when CI=true.
+
+Usage: schema_test.py PATH-TO-rollout-guard [--conformance-default DIR] [unittest args]
+       (ctest: charts_schema)
+"""
+
+import base64
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+from render_test import Rendered  # noqa: E402  (also fails loudly without PyYAML)
+
+import yaml  # noqa: E402
+
+try:
+    import jsonschema
+except ImportError:  # never skip: CI must have it (scripts/deps.sh)
+    sys.exit("schema_test.py: jsonschema is missing (Debian: python3-jsonschema, installed by scripts/deps.sh)")
+
+SCHEMA_SUBDIR = os.path.join("k8s-schemas", "openapi-v3-k8s-1.35")
+SCHEMA_FILES = ["api__v1_openapi.json", "apis__apps__v1_openapi.json", "apis__autoscaling__v2_openapi.json"]
+LOCAL_SCHEMAS = os.path.join(HERE, "local-schemas.yaml")
+OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+# Kinds the chart renders that no schema covers: only apiVersion, kind and metadata are validated.
+NO_SCHEMA = {("cert-manager.io/v1", "Issuer"), ("cert-manager.io/v1", "Certificate"),
+             ("monitoring.coreos.com/v1", "ServiceMonitor")}
+
+BINARY = None
+CONFORMANCE_DEFAULT = os.path.join(os.path.dirname(ROOT), "shared", "conformance")
+
+POLICY = "rules:\n  analysis/sample-plan: deny\n  \"pod-security/*\": deny\nnamespaces:\n  sandbox: warn\n"
+# name: (values, release, namespace). Together they render every template branch: each TLS mode,
+# reconciler on/off, leader election on/off, a policy, client certificates, NetworkPolicies and
+# PDBs on/off, ServiceMonitors, user-given scheduling, and objects left to the user (rbac, accounts).
+VARIANTS = {
+    "default": ({}, "rollout-guard", "rollout-guard"),
+    "cert-manager-issuer": ({"tls": {"certManager": {"issuerRef": {"kind": "ClusterIssuer", "name": "internal-ca"}}}},
+                            "rollout-guard", "rollout-guard"),
+    "existing-secret": ({"tls": {"certManager": {"enabled": False}, "existingSecret": "my-tls",
+                                 "caBundle": "TUlJQ0FCQ0Q="}}, "rollout-guard", "rollout-guard"),
+    "no-reconciler": ({"reconciler": {"enabled": False}}, "rollout-guard", "rollout-guard"),
+    "cluster-inventory": ({"webhook": {"inventory": "cluster", "mutating": {"enabled": False}}},
+                          "prod", "guard-system"),
+    "policy-client-ca-monitors": ({
+        "policy": POLICY,
+        "imagePullSecrets": [{"name": "regcred"}],
+        "serviceAccount": {"annotations": {"example.com/role": "guard"}},
+        "metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "kube-prometheus"}}},
+        "networkPolicy": {"webhookFrom": [{"ipBlock": {"cidr": "10.0.0.0/24"}}],
+                          "metricsFrom": [{"namespaceSelector": {"matchLabels": {
+                              "kubernetes.io/metadata.name": "monitoring"}}}]},
+        "webhook": {"clientCASecret": "apiserver-client-ca", "preStopSleepSeconds": 5, "replicas": 3,
+                    "extraArgs": ["--max-connections=512"], "priorityClassName": "system-cluster-critical",
+                    "tolerations": [{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}],
+                    "nodeSelector": {"kubernetes.io/os": "linux"},
+                    "podAnnotations": {"example.com/a": "b"}, "podLabels": {"team": "platform"},
+                    "excludeNamespaces": ["kube-system", "kube-public"]},
+        "reconciler": {"leaderElection": {"enabled": False}, "replicas": 1, "namespace": "shop", "events": False},
+    }, "rollout-guard", "rollout-guard"),
+    "user-scheduling": ({
+        "image": {"tag": "0.1.0-rc1"},
+        "webhook": {"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
+                                                   "whenUnsatisfiable": "DoNotSchedule",
+                                                   "labelSelector": {"matchLabels": {"app": "x"}}}],
+                    "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+                        "nodeSelectorTerms": [{"matchExpressions": [{"key": "pool", "operator": "In",
+                                                                     "values": ["system"]}]}]}}}},
+        "reconciler": {"defaultSpread": False},
+    }, "rg", "rg"),
+    "minimal": ({"networkPolicy": {"enabled": False}, "metrics": {"service": {"enabled": False}},
+                 "rbac": {"create": False}, "serviceAccount": {"create": False},
+                 "webhook": {"podDisruptionBudget": {"enabled": False}, "failurePolicy": "Ignore",
+                             "timeoutSeconds": 5, "mutating": {"failurePolicy": "Fail"}},
+                 "reconciler": {"podDisruptionBudget": {"enabled": False}}}, "rollout-guard", "rollout-guard"),
+}
+
+_RENDERED = {}
+
+
+def rendered(name):
+    if name not in _RENDERED:
+        values, release, namespace = VARIANTS[name]
+        _RENDERED[name] = Rendered(values, release=release, namespace=namespace)
+    return _RENDERED[name]
+
+
+def objects(r):
+    """The rendered documents without render_test's bookkeeping key."""
+    return [{k: v for k, v in d.items() if k != "__file"} for d in r.docs]
+
+
+def conformance_dir():
+    env = os.environ.get("RG_CONFORMANCE_DIR", "")
+    return env if env else CONFORMANCE_DEFAULT
+
+
+def in_ci():
+    return os.environ.get("CI", "") == "true"
+
+
+# --- the validator ------------------------------------------------------------------------------
+
+
+def close_objects(node):
+    """Strict field validation: an object type with properties and no additionalProperties takes no
+    other field. Maps (additionalProperties given) and free-form objects (no properties) stay open."""
+    if isinstance(node, dict):
+        if isinstance(node.get("properties"), dict) and "additionalProperties" not in node \
+                and not node.get("x-kubernetes-preserve-unknown-fields"):
+            node["additionalProperties"] = False
+        for v in node.values():
+            close_objects(v)
+    elif isinstance(node, list):
+        for v in node:
+            close_objects(v)
+
+
+def _list_type(validator, list_type, instance, schema):
+    """x-kubernetes-list-type: "set" items and "map" keys (x-kubernetes-list-map-keys) are unique, as
+    the API server requires. A missing key counts as null (the server would apply its default)."""
+    if not validator.is_type(instance, "array") or list_type not in ("set", "map"):
+        return
+    seen = set()
+    keys = schema.get("x-kubernetes-list-map-keys", [])
+    for i, item in enumerate(instance):
+        if list_type == "set":
+            key = json.dumps(item, sort_keys=True)
+        elif isinstance(item, dict):
+            key = json.dumps([item.get(k) for k in keys])
+        else:
+            continue  # the items schema reports the wrong type
+        if key in seen:
+            what = "value" if list_type == "set" else "key %s=%s" % ("+".join(keys), key)
+            yield jsonschema.ValidationError("item %d repeats the %s of an earlier item" % (i, what))
+        seen.add(key)
+
+
+def _format_checker():
+    checker = jsonschema.FormatChecker(formats=())
+
+    def int_range(bits):
+        def check(v):
+            return not isinstance(v, int) or isinstance(v, bool) or -2 ** (bits - 1) <= v < 2 ** (bits - 1)
+        return check
+
+    checker.checks("int32")(int_range(32))
+    checker.checks("int64")(int_range(64))
+    checker.checks("int-or-string")(lambda v: isinstance(v, str) or int_range(32)(v))
+
+    @checker.checks("byte", raises=(ValueError, TypeError))
+    def _byte(v):
+        if isinstance(v, str):
+            base64.b64decode(v, validate=True)
+        return True
+
+    return checker
+
+
+# OpenAPI 3.0 schema objects are JSON Schema draft-4 style (draft 5 in the OpenAPI text).
+K8sValidator = jsonschema.validators.extend(jsonschema.Draft4Validator, {"x-kubernetes-list-type": _list_type})
+FORMATS = _format_checker()
+
+
+class Schemas:
+    """The schemas by (apiVersion, kind): conformance OpenAPI documents and the local minimal ones."""
+
+    def __init__(self, folder):
+        self.by_gvk = {}    # (apiVersion, kind) -> (root document, component name, source label)
+        self.validators = {}
+        core_root = None
+        for fname in SCHEMA_FILES:
+            path = os.path.join(folder, fname)
+            try:
+                with open(path) as f:
+                    doc = json.load(f)
+                comps = doc["components"]["schemas"]
+            except (OSError, ValueError, KeyError, TypeError) as e:
+                raise RuntimeError("%s: not a readable OpenAPI v3 document: %s" % (path, e))
+            close_objects(comps)
+            root = {"components": {"schemas": comps}}
+            if fname == SCHEMA_FILES[0]:
+                core_root = root
+            self._index(root, "k8s 1.35 OpenAPI %s" % fname)
+        try:
+            with open(LOCAL_SCHEMAS) as f:
+                local = yaml.safe_load(f)["components"]["schemas"]
+        except (OSError, yaml.YAMLError, KeyError, TypeError) as e:
+            raise RuntimeError("%s: %s" % (LOCAL_SCHEMAS, e))
+        close_objects(local)
+        overlap = set(local) & set(core_root["components"]["schemas"])
+        if overlap:
+            raise RuntimeError("%s redefines conformance schemas: %s" % (LOCAL_SCHEMAS, sorted(overlap)))
+        merged = dict(core_root["components"]["schemas"], **local)
+        self._index({"components": {"schemas": merged}}, "local minimal schema (local-schemas.yaml)",
+                    only=set(local))
+        self.meta = self._validator(core_root, OBJECT_META)
+
+    def _index(self, root, source, only=None):
+        for name, schema in root["components"]["schemas"].items():
+            if only is not None and name not in only:
+                continue
+            for gvk in schema.get("x-kubernetes-group-version-kind", []):
+                api = gvk["version"] if not gvk["group"] else "%s/%s" % (gvk["group"], gvk["version"])
+                key = (api, gvk["kind"])
+                if key in self.by_gvk:
+                    if only is not None:
+                        raise RuntimeError("%s: %s %s has a conformance schema already" % (source, *key))
+                    continue  # shared kinds (meta/v1 Status...) are in every file: the first one serves
+                self.by_gvk[key] = (root, name, source)
+
+    @staticmethod
+    def _validator(root, name):
+        schema = {"components": root["components"], "allOf": [{"$ref": "#/components/schemas/" + name}]}
+        return K8sValidator(schema, format_checker=FORMATS)
+
+    def source(self, api_version, kind):
+        """What `errors` validates this kind against."""
+        if (api_version, kind) in self.by_gvk:
+            _, name, source = self.by_gvk[(api_version, kind)]
+            return "%s: %s" % (source, name)
+        return "no schema: apiVersion, kind and metadata only (ObjectMeta)"
+
+    def errors(self, obj):
+        """The schema errors of one object, as 'path: message' strings."""
+        key = (obj.get("apiVersion"), obj.get("kind"))
+        if key in self.by_gvk:
+            if key not in self.validators:
+                root, name, _ = self.by_gvk[key]
+                self.validators[key] = self._validator(root, name)
+            validator, target = self.validators[key], obj
+        else:
+            validator, target = self.meta, obj.get("metadata")
+            if not isinstance(key[0], str) or not isinstance(key[1], str) or not key[0] or not key[1]:
+                return ["apiVersion/kind: missing or not strings: %r" % (key,)]
+        out = []
+        for e in sorted(validator.iter_errors(target), key=lambda e: list(map(str, e.absolute_path))):
+            path = ".".join(str(p) for p in e.absolute_path)
+            if target is not obj:
+                path = "metadata" + ("." + path if path else "")
+            out.append("%s: %s" % (path or "(object)", e.message))
+        return out
+
+
+_SCHEMAS = []
+
+
+def schemas(test):
+    """The loaded schemas; skips (fails under CI=true) when the conformance folder is absent."""
+    if not _SCHEMAS:
+        folder = os.path.join(conformance_dir(), SCHEMA_SUBDIR)
+        if not os.path.isdir(folder):
+            msg = "conformance schemas not found at '%s' (set RG_CONFORMANCE_DIR)" % folder
+            if in_ci():
+                test.fail(msg + " and CI=true: the schema check must run in CI")
+            if not SKIPPED:
+                sys.stderr.write("\n*** SKIPPING the schema tests: %s ***\n\n" % msg)
+                SKIPPED.append(msg)
+            test.skipTest(msg)
+        _SCHEMAS.append(Schemas(folder))
+    return _SCHEMAS[0]
+
+
+SKIPPED = []
+COVERAGE = {}   # (apiVersion, kind) -> source, for the table printed at the end
+
+
+# --- tests ----------------------------------------------------------------------------------------
+
+
+class ValidatorTest(unittest.TestCase):
+    """The validator catches what the API server would refuse (so a passing chart means something)."""
+
+    def deployment(self):
+        return copy.deepcopy(rendered("default").deployment("webhook"))
+
+    def check_rejects(self, obj, field, words):
+        errs = schemas(self).errors({k: v for k, v in obj.items() if k != "__file"})
+        self.assertTrue(any(e.startswith(field + ":") and words in e for e in errs), errs)
+
+    def test_unmodified_deployment_passes(self):
+        d = self.deployment()
+        del d["__file"]
+        self.assertEqual(schemas(self).errors(d), [])
+
+    def test_unknown_fields_are_errors_at_any_depth(self):
+        d = self.deployment()
+        d["spec"]["template"]["spec"]["containers"][0]["securityContext"]["runAsNonroot"] = True
+        self.check_rejects(d, "spec.template.spec.containers.0.securityContext", "'runAsNonroot' was unexpected")
+        d = self.deployment()
+        d["metadata"]["label"] = {"a": "b"}
+        self.check_rejects(d, "metadata", "'label' was unexpected")
+
+    def test_maps_stay_open(self):
+        d = self.deployment()
+        d["metadata"]["annotations"] = {"anything.example.com/x": "y"}
+        d["spec"]["template"]["spec"]["nodeSelector"] = {"kubernetes.io/os": "linux"}
+        del d["__file"]
+        self.assertEqual(schemas(self).errors(d), [])
+
+    def test_types_required_fields_and_formats(self):
+        d = self.deployment()
+        d["spec"]["replicas"] = "2"
+        self.check_rejects(d, "spec.replicas", "is not of type 'integer'")
+        d = self.deployment()
+        d["spec"]["replicas"] = 2 ** 31
+        self.check_rejects(d, "spec.replicas", "is not a 'int32'")
+        d = self.deployment()
+        del d["spec"]["template"]["spec"]["containers"][0]["name"]
+        self.check_rejects(d, "spec.template.spec.containers.0", "'name' is a required property")
+        d = self.deployment()
+        d["spec"]["strategy"]["rollingUpdate"]["maxSurge"] = 1.5   # IntOrString: int or string only
+        self.check_rejects(d, "spec.strategy.rollingUpdate.maxSurge", "is not valid under any of the given schemas")
+        d = self.deployment()
+        d["spec"]["strategy"]["rollingUpdate"]["maxSurge"] = 2 ** 40
+        self.check_rejects(d, "spec.strategy.rollingUpdate.maxSurge", "is not a 'int-or-string'")
+
+    def test_list_map_keys_are_unique(self):
+        d = self.deployment()
+        ports = d["spec"]["template"]["spec"]["containers"][0]["ports"]
+        ports.append(dict(ports[0], name="again"))
+        self.check_rejects(d, "spec.template.spec.containers.0.ports", "repeats the key containerPort+protocol")
+
+    def test_local_schemas_check_enums_ranges_and_refs(self):
+        wc = copy.deepcopy(rendered("default").one("ValidatingWebhookConfiguration"))
+        wc["webhooks"][0]["failurePolicy"] = "Deny"
+        wc["webhooks"][0]["timeoutSeconds"] = 31
+        wc["webhooks"][0]["namespaceSelector"]["matchExpressions"][0]["operater"] = "NotIn"
+        wc["webhooks"][0]["sideEffect"] = "None"
+        wc["webhooks"][0]["clientConfig"]["caBundle"] = "not base64!"
+        errs = schemas(self).errors({k: v for k, v in wc.items() if k != "__file"})
+        for field, words in [("webhooks.0.failurePolicy", "'Deny' is not one of"),
+                             ("webhooks.0.timeoutSeconds", "31 is greater than the maximum of 30"),
+                             ("webhooks.0.namespaceSelector.matchExpressions.0", "'operater' was unexpected"),
+                             ("webhooks.0", "'sideEffect' was unexpected"),
+                             ("webhooks.0.clientConfig.caBundle", "is not a 'byte'")]:
+            with self.subTest(field=field):
+                self.assertTrue(any(e.startswith(field + ":") and words in e for e in errs), errs)
+
+    def test_kinds_without_schema_still_have_their_metadata_checked(self):
+        cert = copy.deepcopy(rendered("default").one("Certificate", "rollout-guard"))
+        cert["metadata"]["labels"]["n"] = 1
+        self.check_rejects(cert, "metadata.labels.n", "is not of type 'string'")
+        cert["spec"]["anything"] = "is not checked here"
+        del cert["metadata"]["labels"]["n"]
+        del cert["__file"]
+        self.assertEqual(schemas(self).errors(cert), [])
+        self.assertEqual(schemas(self).errors({"metadata": {"name": "x"}}),
+                         ["apiVersion/kind: missing or not strings: (None, None)"])
+
+
+class ChartSchemaTest(unittest.TestCase):
+    def test_every_rendered_object_passes_its_schema(self):
+        s = schemas(self)
+        for vname in VARIANTS:
+            for obj in objects(rendered(vname)):
+                name = "%s %s/%s" % (vname, obj.get("kind"), obj.get("metadata", {}).get("name"))
+                with self.subTest(object=name):
+                    COVERAGE[(obj["apiVersion"], obj["kind"])] = s.source(obj["apiVersion"], obj["kind"])
+                    self.assertEqual(s.errors(obj), [], "%s (%s)" % (name, s.source(obj["apiVersion"], obj["kind"])))
+
+    def test_only_the_known_kinds_go_without_a_schema(self):
+        s = schemas(self)
+        rendered_kinds = {(o["apiVersion"], o["kind"]) for v in VARIANTS for o in objects(rendered(v))}
+        self.assertEqual({k for k in rendered_kinds if k not in s.by_gvk}, NO_SCHEMA,
+                         "a new kind needs a schema (local-schemas.yaml) or an entry in NO_SCHEMA and docs/deploy.md")
+        from_conformance = {k for k in rendered_kinds if k in s.by_gvk and "OpenAPI" in s.by_gvk[k][2]}
+        self.assertEqual(from_conformance, {("apps/v1", "Deployment"), ("v1", "Service"), ("v1", "ServiceAccount"),
+                                            ("v1", "ConfigMap")})
+
+
+class WebhookConfigurationTest(unittest.TestCase):
+    """The admission webhooks can neither lock up the cluster nor the chart's own namespace."""
+
+    def webhooks(self, r):
+        for kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
+            for wc in r.all(kind):
+                for wh in wc["webhooks"]:
+                    yield kind, wh
+
+    def test_safe_in_every_variant(self):
+        for vname in VARIANTS:
+            r = rendered(vname)
+            for kind, wh in self.webhooks(r):
+                with self.subTest(variant=vname, kind=kind):
+                    self.assertEqual(wh["sideEffects"], "None")  # dry-run requests may reach it
+                    self.assertEqual(wh["admissionReviewVersions"], ["v1"])
+                    self.assertIsInstance(wh["timeoutSeconds"], int)
+                    self.assertLessEqual(wh["timeoutSeconds"], 5)  # the API server's default is 10
+                    self.assertIn(wh["failurePolicy"], ("Fail", "Ignore"))
+                    exprs = wh["namespaceSelector"]["matchExpressions"]
+                    excluded = {v for e in exprs if e["key"] == "kubernetes.io/metadata.name"
+                                and e["operator"] == "NotIn" for v in e["values"]}
+                    self.assertLessEqual({"kube-system", r.namespace}, excluded)
+                    self.assertNotIn("matchLabels", wh["namespaceSelector"])
+
+    def test_default_failure_policies(self):
+        got = {kind: wh["failurePolicy"] for kind, wh in self.webhooks(rendered("default"))}
+        self.assertEqual(got, {"ValidatingWebhookConfiguration": "Fail", "MutatingWebhookConfiguration": "Ignore"})
+        got = {kind: (wh["failurePolicy"], wh["timeoutSeconds"]) for kind, wh in self.webhooks(rendered("minimal"))}
+        self.assertEqual(got, {"ValidatingWebhookConfiguration": ("Ignore", 5),
+                               "MutatingWebhookConfiguration": ("Fail", 5)})
+
+
+class OwnPodsTest(unittest.TestCase):
+    """rollout-guard's own `check` on what the chart renders. `check` reads no rule for Deployments
+    (they are counted as skipped), so the pods are also checked inside a Rollout, whose pod template
+    the pod-security/* rules read."""
+
+    def run_check(self, docs, policy=None):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "rendered.yaml")
+            with open(path, "w") as f:
+                yaml.safe_dump_all(docs, f)
+            cmd = [BINARY, "check", "-o", "json", path]
+            if policy:
+                with open(os.path.join(tmp, "policy.yaml"), "w") as f:
+                    f.write(policy)
+                cmd[2:2] = ["--policy", os.path.join(tmp, "policy.yaml")]
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        self.assertIn(r.returncode, (0, 1), "%s exited %d: %s" % (cmd, r.returncode, r.stderr))
+        out = json.loads(r.stdout)
+        self.assertEqual(out["errors"], [], r.stdout)
+        return r.returncode, out
+
+    @staticmethod
+    def as_rollouts(r):
+        """Each Deployment's pod template in a Rollout (a canary strategy that the rollout/* rules judge
+        on their own; their findings are at spec.strategy)."""
+        out = []
+        for d in r.all("Deployment"):
+            out.append({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": d["metadata"],
+                        "spec": {"replicas": d["spec"]["replicas"], "selector": d["spec"]["selector"],
+                                 "template": d["spec"]["template"],
+                                 "strategy": {"canary": {"steps": [{"setWeight": 50}, {"pause": {}}]}}}})
+        return out
+
+    @staticmethod
+    def policy_of(r):
+        cms = r.all("ConfigMap")
+        return cms[0]["data"]["policy.yaml"] if cms else None
+
+    def test_rendered_chart_has_no_findings(self):
+        for vname in VARIANTS:
+            r = rendered(vname)
+            with self.subTest(variant=vname):
+                rc, out = self.run_check(objects(r), self.policy_of(r))
+                self.assertEqual(rc, 0, out)
+                self.assertEqual(out["findings"], [])
+                self.assertEqual(out["summary"]["skipped"], len(r.docs))  # no rule reads these kinds
+
+    def test_pod_templates_pass_pod_security_and_every_pod_rule(self):
+        for vname in VARIANTS:
+            r = rendered(vname)
+            with self.subTest(variant=vname):
+                rollouts = self.as_rollouts(r)
+                _, out = self.run_check(rollouts, self.policy_of(r))
+                self.assertEqual(out["summary"]["objects"], len(rollouts))
+                about_pods = [f for f in out["findings"] if not f["path"].startswith("spec.strategy")]
+                self.assertEqual(about_pods, [])
+
+    def test_the_pod_check_can_fail(self):
+        rollouts = self.as_rollouts(rendered("default"))
+        sc = rollouts[0]["spec"]["template"]["spec"]["containers"][0]["securityContext"]
+        sc["allowPrivilegeEscalation"] = True
+        rc, out = self.run_check(rollouts)
+        self.assertEqual(rc, 1)
+        rules = {(f["rule"], f["action"]) for f in out["findings"] if f["path"].startswith("spec.template")}
+        self.assertIn(("pod-security/allowPrivilegeEscalation", "deny"), rules)
+
+
+def print_coverage():
+    if not COVERAGE:
+        return
+    sys.stderr.write("\nSchema coverage of the rendered objects (%d variants):\n" % len(VARIANTS))
+    for (api, kind), source in sorted(COVERAGE.items(), key=lambda kv: (kv[1], kv[0])):
+        sys.stderr.write("  %-45s %s\n" % ("%s %s" % (api, kind), source))
+
+
+def main():
+    global BINARY, CONFORMANCE_DEFAULT
+    args = sys.argv[1:]
+    if not args or args[0].startswith("-"):
+        sys.exit("usage: schema_test.py PATH-TO-rollout-guard [--conformance-default DIR] [unittest args]")
+    BINARY = os.path.abspath(args.pop(0))
+    if not os.access(BINARY, os.X_OK):
+        sys.exit("schema_test.py: %s is not an executable" % BINARY)
+    if args[:1] == ["--conformance-default"]:
+        if len(args) < 2:
+            sys.exit("schema_test.py: --conformance-default needs a directory")
+        CONFORMANCE_DEFAULT = args[1]
+        del args[:2]
+    result = unittest.main(argv=[sys.argv[0]] + args, verbosity=2, exit=False).result
+    print_coverage()
+    if not result.wasSuccessful():
+        sys.exit(1)
+    if SKIPPED:
+        sys.stderr.write("\n*** SKIPPED the schema tests: %s ***\n" % SKIPPED[0])
+        sys.exit(77)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
