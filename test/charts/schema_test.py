@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Validates every object the chart renders, in every value variant that changes what it renders,
-against Kubernetes OpenAPI v3 schemas with a JSON Schema validator (python3-jsonschema); checks that
+"""Validates every object the chart renders, in value variants covering the options that change
+which objects or fields it renders, against Kubernetes OpenAPI v3 schemas with a JSON Schema validator (python3-jsonschema); checks that
 the webhook configurations are safe to run (namespaces excluded, no side effects, short timeouts,
 failure policies); and runs rollout-guard's own `check` on the chart's pods.
 
@@ -60,9 +60,10 @@ BINARY = None
 CONFORMANCE_DEFAULT = os.path.join(os.path.dirname(ROOT), "shared", "conformance")
 
 POLICY = "rules:\n  analysis/sample-plan: deny\n  \"pod-security/*\": deny\nnamespaces:\n  sandbox: warn\n"
-# name: (values, release, namespace). Together they render every template branch: each TLS mode,
-# reconciler on/off, leader election on/off, a policy, client certificates, NetworkPolicies and
-# PDBs on/off, ServiceMonitors, user-given scheduling, and objects left to the user (rbac, accounts).
+# name: (values, release, namespace). They cover each TLS mode, reconciler on/off, leader election
+# on/off, a policy, client certificates, NetworkPolicies and PDBs on/off, ServiceMonitors, user-given
+# scheduling and names, and objects left to the user (RBAC, ServiceAccounts). A new chart option that
+# changes what is rendered belongs in one of them.
 VARIANTS = {
     "default": ({}, "rollout-guard", "rollout-guard"),
     "cert-manager-issuer": ({"tls": {"certManager": {"issuerRef": {"kind": "ClusterIssuer", "name": "internal-ca"}}}},
@@ -89,6 +90,7 @@ VARIANTS = {
         "reconciler": {"leaderElection": {"enabled": False}, "replicas": 1, "namespace": "shop", "events": False},
     }, "rollout-guard", "rollout-guard"),
     "user-scheduling": ({
+        "fullnameOverride": "guard",
         "image": {"tag": "0.1.0-rc1"},
         "webhook": {"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
                                                    "whenUnsatisfiable": "DoNotSchedule",
