@@ -9,7 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev libcli11-dev
   prometheus curl openssl
   python3 python3-yaml python3-jsonschema
-  umoci skopeo  # the container image (scripts/image.sh) and its test (test/image/)
+  umoci skopeo podman  # the container image (scripts/image.sh) and its test (test/image/)
 )
 # Load baselines (bench/load.sh) need nginx and wrk too: RG_DEPS_BENCH=1.
 if [ "${RG_DEPS_BENCH:-0}" = 1 ]; then PACKAGES+=(nginx wrk); fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Builds the container image with scripts/image.sh from a rollout-guard binary and checks it without a
-container engine: skopeo reads and copies the OCI archive, the config (user, entrypoint, labels), the
+container engine: skopeo reads and copies the OCI archive, podman loads it, the config (user, entrypoint, labels), the
 contents of the unpacked root (stripped binary, no shell, user 65532, CA bundle), that the same binary
 gives the same archive, and that the unpacked root runs `serve --dev-self-signed`: /readyz and an
 allowed and a denied AdmissionReview, with every mapped library coming from the root. It runs once
@@ -15,6 +15,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -96,12 +97,12 @@ class ImageTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         image = json.loads(r.stdout)
         config = image["config"]
-        self.assertEqual(config["User"], "65532:65532")
-        self.assertEqual(config["Entrypoint"], ["/usr/local/bin/rollout-guard"])
-        self.assertEqual(config["Cmd"], ["serve"])
-        labels = config["Labels"]
-        self.assertEqual(labels["org.opencontainers.image.version"], self.version)
-        self.assertTrue(labels["org.opencontainers.image.source"].startswith("https://"), labels)
+        self.assertEqual(config.get("User"), "65532:65532")
+        self.assertEqual(config.get("Entrypoint"), ["/usr/local/bin/rollout-guard"])
+        self.assertEqual(config.get("Cmd"), ["serve"])
+        labels = config.get("Labels", {})
+        self.assertEqual(labels.get("org.opencontainers.image.version"), self.version)
+        self.assertTrue(labels.get("org.opencontainers.image.source", "").startswith("https://"), labels)
         self.assertEqual(image["created"], "2023-11-14T22:13:20Z")  # SOURCE_DATE_EPOCH
         self.assertEqual((image["os"], image["architecture"]), ("linux", "amd64"))
         self.assertEqual(len(image["rootfs"]["diff_ids"]), 1)
@@ -124,6 +125,19 @@ class ImageTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(json.loads(r.stdout)["Labels"]["org.opencontainers.image.version"], self.version)
 
+    def test_podman_loads_the_archive(self):
+        if os.geteuid() != 0:
+            self.skipTest("podman with a throwaway store needs root here")
+        store = os.path.join(self.tmp, "podman")
+        podman = ["podman", "--root", store + "/root", "--runroot", store + "/run", "--storage-driver", "vfs",
+                  "--tmpdir", store + "/tmp", "--events-backend", "none"]
+        r = run(podman + ["load", "--quiet", "--input", self.archive])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(self.ref, r.stdout)
+        r = run(podman + ["image", "inspect", "--format", "{{.Config.User}} {{.Config.Entrypoint}}", self.ref])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "65532:65532 [/usr/local/bin/rollout-guard]")
+
     def test_same_binary_same_archive(self):
         again = os.path.join(self.tmp, "again.tar")
         r = build_image(again, env={"SOURCE_DATE_EPOCH": "1700000000"})
@@ -142,10 +156,9 @@ class ImageTest(unittest.TestCase):
     def test_root_contents(self):
         binary = self.path("/usr/local/bin/rollout-guard")
         self.assertTrue(os.access(binary, os.X_OK))
-        sections = run(["readelf", "-S", "-W", binary]).stdout
+        sections = set(re.findall(r"\] (\.\S+)", run(["readelf", "-S", "-W", binary]).stdout))
         self.assertIn(".text", sections)
-        self.assertNotIn(".debug_info", sections)
-        self.assertNotIn(".symtab", sections)
+        self.assertEqual(sections & {".debug_info", ".symtab"}, set(), "the binary is not stripped")
         with open(self.path("/etc/passwd")) as f:
             self.assertIn("nonroot:x:65532:65532:", f.read())
         with open(self.path("/etc/group")) as f:
