@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Builds the container image with scripts/image.sh from a rollout-guard binary and checks it without a
-container engine: skopeo reads and copies the OCI archive, podman loads it, the config (user, entrypoint, labels), the
-contents of the unpacked root (stripped binary, no shell, user 65532, CA bundle), that the same binary
-gives the same archive, and that the unpacked root runs `serve --dev-self-signed`: /readyz and an
-allowed and a denied AdmissionReview, with every mapped library coming from the root. It runs once
-through the root's own dynamic loader under an empty environment, and once chrooted into the root as
-65532:65532 where chroot is allowed (root), which also uses the loader's default paths in the root.
-Errors of scripts/image.sh (bad binary, bad tag) are checked too.
+"""Builds the container image with scripts/image.sh from a rollout-guard binary and checks it without
+running a container engine: skopeo reads and copies the OCI archive, podman loads it, the config (user,
+entrypoint, labels), the contents of the unpacked root (stripped binary, no shell, user 65532, CA
+bundle), that the same binary gives the same archive, and that the unpacked root runs
+`serve --dev-self-signed`: /readyz and an allowed and a denied AdmissionReview, with every mapped
+library coming from the root. It runs once through the root's own dynamic loader under an empty
+environment, and once chrooted into the root as 65532:65532 where chroot is allowed (root), which also
+uses the loader's default paths in the root. Errors of scripts/image.sh (bad binary, bad tag) are
+checked too.
 
 Usage: image_test.py PATH-TO-rollout-guard [unittest args]   (ctest: image)
 """
@@ -186,7 +187,7 @@ class ImageTest(unittest.TestCase):
     # --- running it
 
     def serve(self, cmd, cert_dir, env):
-        """Starts serve; returns (process, https base URL, health base URL) once /readyz answers."""
+        """Starts serve; returns (process, HTTPS base URL) once /readyz answers on the health listener."""
         port, health = free_port(), free_port()
         log = open(os.path.join(self.tmp, "serve-%d.log" % port), "w+")
         self.addCleanup(log.close)
@@ -220,7 +221,7 @@ class ImageTest(unittest.TestCase):
                 log.seek(0)
                 self.fail("serve not ready within 15 s:\n" + log.read())
             time.sleep(0.1)
-        return proc, "https://127.0.0.1:%d" % port, health_url
+        return proc, "https://127.0.0.1:%d" % port
 
     def check_serving(self, proc, url, ca_file):
         tls = ssl.create_default_context(cafile=ca_file)
@@ -260,7 +261,7 @@ class ImageTest(unittest.TestCase):
         cert_dir = os.path.join(self.tmp, "certs-loader")
         cmd = [self.path("/lib64/ld-linux-x86-64.so.2"), "--inhibit-cache", "--library-path", ":".join(lib_dirs),
                self.path("/usr/local/bin/rollout-guard")]
-        proc, url, _ = self.serve(cmd, cert_dir, env={})
+        proc, url = self.serve(cmd, cert_dir, env={})
         self.check_serving(proc, url, os.path.join(cert_dir, "ca.crt"))
 
     def test_serves_chrooted_as_nonroot(self):
@@ -268,7 +269,7 @@ class ImageTest(unittest.TestCase):
         if os.geteuid() != 0 or not chroot:
             self.skipTest("chroot needs root")
         cmd = [chroot, "--userspec=65532:65532", "--groups=65532", self.root, "/usr/local/bin/rollout-guard"]
-        proc, url, _ = self.serve(cmd, "/tmp/certs", env={})
+        proc, url = self.serve(cmd, "/tmp/certs", env={})
         self.check_serving(proc, url, self.path("/tmp/certs/ca.crt"))
         owner = os.stat(self.path("/tmp/certs/tls.key"))
         self.assertEqual((owner.st_uid, owner.st_gid), (65532, 65532))
