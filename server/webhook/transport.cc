@@ -535,6 +535,10 @@ bool Transport::process_and_close_socket(socket_t sock) {
 
 bool Transport::wait_for_request(Connection& conn) {
   const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(limits_.idle_timeout_ms);
+  // A client whose next request has already arrived is not idle: serve it
+  // rather than close it for a waiting connection.
+  pollfd arrived{conn.socket(), POLLIN, 0};
+  if (poll(&arrived, 1, 0) > 0) return true;
   if (shed_ledger_.claim()) {  // a waiting connection needs this worker more
     ++stats_.shed;
     return false;
