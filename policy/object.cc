@@ -1,67 +1,13 @@
 #include "policy/object.h"
 
-#include <bit>
-#include <cstdint>
-#include <cstring>
-
 namespace rg {
-
-namespace {
-
-// std::less<> on the map's keys (bytes compared as unsigned char, then
-// length), inline: the rules look up ~250 keys per evaluation, and a memcmp
-// call per comparison was a fifth of evaluate(). Eight bytes at a time
-// (loaded big-endian, so that the first differing byte decides), then the
-// last few one by one.
-bool key_less(std::string_view a, std::string_view b) {
-  const size_t n = a.size() < b.size() ? a.size() : b.size();
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t x, y;
-    std::memcpy(&x, a.data() + i, 8);
-    std::memcpy(&y, b.data() + i, 8);
-    if (x != y) {
-      if constexpr (std::endian::native == std::endian::little) {
-        return __builtin_bswap64(x) < __builtin_bswap64(y);
-      } else {
-        return x < y;
-      }
-    }
-  }
-  for (; i < n; ++i) {
-    if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
-  }
-  return a.size() < b.size();
-}
-
-}  // namespace
 
 const json* child(const json& j, std::string_view key) {
   if (!j.is_object()) return nullptr;
+  // object_t's comparator is std::less<> (transparent): no key copy.
   const json::object_t& members = j.get_ref<const json::object_t&>();
-#if defined(__GLIBCXX__)
-  // std::map::find, walking libstdc++'s red-black tree (lower bound, then an
-  // equality test) with key_less instead of the map's memcmp-calling
-  // comparator. object_test checks it against find() on every key.
-  using Node = std::_Rb_tree_node<json::object_t::value_type>;
-  const std::_Rb_tree_node_base* const header = members.end()._M_node;
-  const std::_Rb_tree_node_base* x = header->_M_parent;  // the root; null when empty
-  const std::_Rb_tree_node_base* bound = header;
-  while (x != nullptr) {
-    if (!key_less(static_cast<const Node*>(x)->_M_valptr()->first, key)) {
-      bound = x;
-      x = x->_M_left;
-    } else {
-      x = x->_M_right;
-    }
-  }
-  if (bound == header) return nullptr;
-  const json::object_t::value_type& member = *static_cast<const Node*>(bound)->_M_valptr();
-  return std::string_view(member.first) == key ? &member.second : nullptr;
-#else
   auto it = members.find(key);
   return it == members.end() ? nullptr : &it->second;
-#endif
 }
 
 const json* child(const json& j, std::initializer_list<std::string_view> path) {

@@ -47,7 +47,7 @@ TEST(Dispose, SiblingsSharingNothing) {
   EXPECT_EQ(b, json::parse(R"({"x":[1,2,{"y":"z"}]})"));
 }
 
-// child() walks the map itself: it must find exactly what find() finds, for
+// child() looks a key up by string_view: it must find exactly what find() finds, for
 // present keys and for absent ones next to them in the order (prefixes,
 // extensions, one byte changed, bytes above 0x7f, embedded NULs).
 void expect_child_as_find(const json& j, int* checked) {
