@@ -19,7 +19,7 @@
 #include "policy/analysis/abstract.h"
 #include "policy/analysis/metric.h"
 #include "policy/analysis/prometheus_result.h"
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "policy/promql/parser.h"
 #include "policy/promql/placeholders.h"
 

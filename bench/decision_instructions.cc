@@ -11,9 +11,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include "policy/admission.h"
+#include "admission/admission.h"
 #include "policy/catalog.h"
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "policy/inventory.h"
 #include "policy/mutation.h"
 #include "policy/policy.h"

@@ -21,7 +21,7 @@
 
 #include "bench/bench_support.h"
 #include "policy/catalog.h"
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "policy/eval_cache.h"
 
 namespace {

@@ -8,8 +8,8 @@
 #include <benchmark/benchmark.h>
 
 #include "bench/bench_support.h"
-#include "policy/admission.h"
-#include "policy/documents.h"
+#include "admission/admission.h"
+#include "manifests/documents.h"
 #include "policy/inventory.h"
 #include "policy/mutation.h"
 #include "policy/policy.h"

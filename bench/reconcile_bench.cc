@@ -25,7 +25,7 @@
 
 #include <benchmark/benchmark.h>
 
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "server/kube/cache.h"
 #include "server/reconcile/audit.h"
 #include "server/reconcile/report.h"

@@ -9,7 +9,7 @@
 #include <benchmark/benchmark.h>
 
 #include "bench/bench_support.h"
-#include "policy/admission.h"
+#include "admission/admission.h"
 #include "policy/policy.h"
 
 namespace {

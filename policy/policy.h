@@ -83,17 +83,13 @@ struct Policy {
   bool annotation_may_exempt(std::string_view rule_id) const;
 };
 
-// Parses a policy document (already converted from YAML). Unknown keys, wrong
+// Parses a policy document (already converted from YAML: manifests/policy_file.h
+// reads the text). Unknown keys, wrong
 // types and unknown rule ids are errors naming the field ("rules.analysis/foo:
 // unknown rule id"). `source` prefixes messages (a file name).
 Status parse_policy(const json& doc, Policy* out);
 
 // The embedded default policy, as YAML text (documented; equals Policy{}).
 std::string_view default_policy_yaml();
-
-// Reads a policy file's text (YAML or JSON, one document; empty = defaults)
-// and parses it. Errors are prefixed with `file` ("policy.yaml:3:1: ..." for
-// syntax, "policy.yaml: rules.foo/bar: unknown rule id" for fields). Never throws.
-Status load_policy_text(std::string_view text, std::string_view file, Policy* out);
 
 }  // namespace rg

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "policy/finding.h"
 #include "server/cli/inputs.h"
 #include "server/cli/preflight.h"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "policy/object.h"
 
 namespace rg::cli {

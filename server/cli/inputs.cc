@@ -1,5 +1,5 @@
-// PATH arguments and --policy for the file commands (check, fix). Moved out
-// of check.cc unchanged so `fix` reads input exactly as `check` does.
+// PATH arguments and --policy for the file commands (check, fix).
+// `fix` reads input exactly as `check` does.
 #include "server/cli/inputs.h"
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "manifests/policy_file.h"
 #include "server/cli/parallel.h"
 
 namespace rg::cli {

@@ -2,14 +2,14 @@
 // PATH arguments (files, directories walked recursively in sorted order, "-"
 // for stdin) into loaded objects, and --policy into a Policy. Shared so every
 // file front end reads its input the same way; the parsing itself is the
-// core's (policy/documents.h, policy/policy.h).
+// core's (manifests/documents.h, policy/policy.h).
 #pragma once
 
 #include <iosfwd>
 #include <string>
 #include <vector>
 
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "policy/policy.h"
 
 namespace rg::cli {

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <thread>
 
-#include "policy/admission.h"
+#include "admission/admission.h"
 #include "policy/catalog.h"
 #include "server/webhook/cluster_view.h"
 #include "server/webhook/log.h"

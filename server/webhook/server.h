@@ -1,5 +1,5 @@
 // The webhook's HTTPS server: routes, AdmissionReview handling through
-// policy/admission.h, health, readiness and metrics. The decision itself is
+// admission/admission.h, health, readiness and metrics. The decision itself is
 // in the core; this layer checks the HTTP envelope, counts and logs.
 //
 // Threading and limits are the transport's (transport.h): one worker thread

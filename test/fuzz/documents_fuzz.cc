@@ -1,4 +1,4 @@
-// Fuzz target for manifest loading (policy/documents.h): YAML and JSON text,
+// Fuzz target for manifest loading (manifests/documents.h): YAML and JSON text,
 // one or many documents, under small limits so that the fuzzer reaches them.
 // Never crashes or throws; every error names the file and says what is wrong;
 // every object it returns is a mapping with apiVersion and kind. The same
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "policy/documents.h"
+#include "manifests/documents.h"
 
 namespace {
 

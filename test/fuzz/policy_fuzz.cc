@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "manifests/policy_file.h"
 #include "policy/policy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policy/admission.h"
-#include "policy/review_reader.h"
+#include "admission/admission.h"
+#include "admission/review_reader.h"
 #include "test/support/review_json.h"
 
 namespace {

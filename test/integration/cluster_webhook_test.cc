@@ -23,7 +23,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include "policy/admission.h"
+#include "admission/admission.h"
 #include "server/kube/cache.h"
 #include "test/integration/serve_process.h"
 #include "test/server/kube/fake_apiserver.h"

@@ -32,7 +32,7 @@
 #include <httplib.h>
 
 #include "policy/analysis/metric.h"
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "server/cli/preflight.h"
 #include "test/integration/serve_process.h"
 #include "test/server/cli/run_binary.h"

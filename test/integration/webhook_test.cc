@@ -19,7 +19,7 @@
 #include <openssl/ssl.h>
 
 #include "certs/certs.h"
-#include "policy/admission.h"
+#include "admission/admission.h"
 #include "test/integration/serve_process.h"
 #include "test/support/conformance.h"
 

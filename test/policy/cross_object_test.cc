@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "policy/catalog.h"
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "policy/policy.h"
 
 namespace rg {

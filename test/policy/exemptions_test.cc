@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "manifests/policy_file.h"
 #include "policy/catalog.h"
 #include "policy/exemptions.h"
 #include "policy/inventory.h"

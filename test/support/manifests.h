@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "policy/object.h"
 #include "test/support/conformance.h"
 

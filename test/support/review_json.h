@@ -1,4 +1,4 @@
-// What the fast AdmissionReview reader (policy/review_reader.h) must build,
+// What the fast AdmissionReview reader (admission/review_reader.h) must build,
 // from nlohmann's parser, and an exact comparison of documents: shared by the
 // reader's tests and its differential fuzz target. Header-only and free of
 // gtest, so the fuzz target can use it.

@@ -15,7 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "policy/catalog.h"
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "policy/mutation.h"
 #include "test/policy/pod_security/psa_test_util.h"
 #include "test/support/conformance.h"

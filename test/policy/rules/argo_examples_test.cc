@@ -16,7 +16,7 @@
 
 #include <gtest/gtest.h>
 
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "policy/inventory.h"
 #include "policy/policy.h"
 #include "policy/rules/rules.h"

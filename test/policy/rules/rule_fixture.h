@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "policy/catalog.h"
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "policy/inventory.h"
 #include "policy/policy.h"
 #include "policy/rule.h"

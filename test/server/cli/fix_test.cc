@@ -13,7 +13,7 @@
 
 #include <gtest/gtest.h>
 
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "policy/inventory.h"
 #include "policy/mutation.h"
 #include "policy/policy.h"

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policy/documents.h"
+#include "manifests/documents.h"
 #include "server/kube/cache.h"
 #include "server/reconcile/report.h"
 #include "test/server/kube/test_util.h"

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "policy/admission.h"
+#include "admission/admission.h"
 #include "server/webhook/metrics.h"
 
 namespace rg::webhook {

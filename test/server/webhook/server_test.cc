@@ -28,7 +28,7 @@
 #include <openssl/ssl.h>
 
 #include "certs/certs.h"
-#include "policy/admission.h"
+#include "admission/admission.h"
 #include "test/support/conformance.h"
 #include "test/support/eventually.h"
 #include "test/support/raw_tls_client.h"

@@ -2,7 +2,7 @@
 // we have it builds the same document (number types included) minus what it
 // skips, and on thousands of damaged bodies it never accepts what nlohmann
 // refuses nor builds something different from what nlohmann builds.
-#include "policy/review_reader.h"
+#include "admission/review_reader.h"
 
 #include <cstring>
 #include <random>

@@ -9,7 +9,7 @@
 // pre-scan that bounds depth and node count, finds duplicate keys and
 // remembers where each top-level element starts. Nothing here throws to the
 // caller.
-#include "policy/documents.h"
+#include "manifests/documents.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -27,7 +27,7 @@
 
 #include <libfyaml.h>
 
-#include "policy/yaml_scalars.h"
+#include "manifests/yaml_scalars.h"
 
 namespace rg {
 

@@ -2,7 +2,7 @@
 // (see yaml_scalars.h). Written from their documented behaviour:
 // strconv.ParseInt/ParseUint with base 0 after removing "_", the YAML float
 // pattern, the YAML 1.1 boolean and null words, encoding/json's number text.
-#include "policy/yaml_scalars.h"
+#include "manifests/yaml_scalars.h"
 
 #include <charconv>
 #include <cmath>

@@ -1,6 +1,6 @@
 // The admission translation as pure functions: parsing and refusing bad
 // reviews, skipping what is never blocked, the kubectl message and warnings.
-#include "policy/admission.h"
+#include "admission/admission.h"
 
 #include <algorithm>
 #include <random>

@@ -1,10 +1,10 @@
-#include "policy/admission.h"
+#include "admission/admission.h"
 
 #include <algorithm>
 
 #include "policy/catalog.h"
 #include "policy/mutation.h"
-#include "policy/review_reader.h"
+#include "admission/review_reader.h"
 
 namespace rg::admission {
 
@@ -16,7 +16,7 @@ void append_json(std::string* out, const json& j);  // below, with the response 
 
 // A DOM builder for nlohmann's SAX interface that leaves out what no rule
 // reads, the same members as the fast reader (review_place(),
-// policy/review_reader.h): request.oldObject, userInfo and the like,
+// admission/review_reader.h): request.oldObject, userInfo and the like,
 // request.object.status, metadata.managedFields and the last-applied
 // annotation. Those are about half of a kubectl review's bytes; skipping them
 // avoids building and freeing their nodes.

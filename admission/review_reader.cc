@@ -1,4 +1,4 @@
-#include "policy/review_reader.h"
+#include "admission/review_reader.h"
 
 #include <bit>
 #include <charconv>

@@ -1,8 +1,8 @@
-// Policy files: text -> Policy, for every front end (CLI --policy, webhook).
+#include "manifests/policy_file.h"
+
 #include <string>
 
-#include "policy/documents.h"
-#include "policy/policy.h"
+#include "manifests/documents.h"
 
 namespace rg {
 

@@ -1,11 +1,12 @@
 // Reading manifests: multi-document YAML, JSON, Lists, lines, typing, and the
 // bounds that keep bad input from crashing or hanging the reader.
-#include "policy/documents.h"
+#include "manifests/documents.h"
 
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "manifests/policy_file.h"
 #include "policy/policy.h"
 
 namespace rg {
@@ -135,7 +136,7 @@ TEST(Documents, YamlFlowStyleThatIsNotJsonStillLoads) {
 }
 
 // Every spelling of a plain scalar, and the JSON value kubectl sends for it
-// (go-yaml v2 resolution, then encoding/json; see policy/yaml_scalars.h).
+// (go-yaml v2 resolution, then encoding/json; see manifests/yaml_scalars.h).
 struct Spelling {
   const char* yaml;
   json sent;
