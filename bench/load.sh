@@ -38,8 +38,10 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 RG_PORT=$(free_port); NG_PORT=$(free_port)
 
-# rollout-guard: generated certificates, info logs off so the run measures serving, not stderr.
-"$BIN" serve --dev-self-signed --cert-dir "$WORK/certs" --listen 127.0.0.1:$RG_PORT --log-level warn \
+# rollout-guard: generated certificates, info logs off so the run measures serving, not stderr; glibc's
+# allocator settings as the image and the chart set them (docs/webhook.md), unless GLIBC_TUNABLES is set.
+GLIBC_TUNABLES=${GLIBC_TUNABLES-glibc.malloc.tcache_count=256} \
+  "$BIN" serve --dev-self-signed --cert-dir "$WORK/certs" --listen 127.0.0.1:$RG_PORT --log-level warn \
   --max-connections 256 >"$WORK/rg.out" 2>"$WORK/rg.err" &
 RG_PID=$!; PIDS+=($RG_PID)
 for _ in $(seq 100); do curl -sf --cacert "$WORK/certs/ca.crt" https://localhost:$RG_PORT/readyz >/dev/null && break; sleep 0.1; done

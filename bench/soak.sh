@@ -45,7 +45,10 @@ PY
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
-"$BIN" serve --dev-self-signed --cert-dir "$WORK/certs" --listen 127.0.0.1:$PORT --log-level error \
+# glibc's allocator settings as the image and the chart set them (docs/webhook.md),
+# unless GLIBC_TUNABLES is set.
+GLIBC_TUNABLES=${GLIBC_TUNABLES-glibc.malloc.tcache_count=256} \
+  "$BIN" serve --dev-self-signed --cert-dir "$WORK/certs" --listen 127.0.0.1:$PORT --log-level error \
   >"$WORK/rg.out" 2>"$WORK/rg.err" &
 RG_PID=$!
 for _ in $(seq 100); do curl -sf --cacert "$WORK/certs/ca.crt" https://localhost:$PORT/readyz >/dev/null && break; sleep 0.1; done

@@ -10,8 +10,9 @@
 # /tmp, and the Debian copyright and status files of the packages those
 # libraries come from (for license notices and vulnerability scanners). There
 # is no shell. The image runs as 65532:65532, its entrypoint is
-# /usr/local/bin/rollout-guard and its command `serve`. docs/deploy.md
-# explains the choice.
+# /usr/local/bin/rollout-guard and its command `serve`; its environment sets
+# GLIBC_TUNABLES (glibc's allocator settings, read only at program start; see
+# docs/webhook.md). docs/deploy.md explains the choice.
 #
 # Files get the time of SOURCE_DATE_EPOCH, else of the input binary, so the
 # same binary gives the same image digest.
@@ -145,7 +146,7 @@ umoci repack --image "$LAYOUT:$REF" --history.created "$CREATED" \
 umoci config --image "$LAYOUT:$REF" --created "$CREATED" --author rollout-guard \
   --history.created "$CREATED" --history.created_by "scripts/image.sh" \
   --config.user 65532:65532 --config.workingdir / \
-  --config.env PATH=/usr/local/bin \
+  --config.env PATH=/usr/local/bin --config.env GLIBC_TUNABLES=glibc.malloc.tcache_count=256 \
   --config.entrypoint /usr/local/bin/rollout-guard --config.cmd serve \
   --config.exposedports 8443/tcp \
   --config.label "org.opencontainers.image.title=rollout-guard" \

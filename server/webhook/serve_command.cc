@@ -8,13 +8,10 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -141,41 +138,7 @@ class Reloader {
   std::string cert_error_;
 };
 
-// glibc keeps up to 7 freed chunks of each size in a thread's cache
-// (tcache); answering a review frees many more than that of the same sizes,
-// and the rest go through the arena (its lock, fastbins, consolidation):
-// about a tenth of serve's CPU per review at 16 connections. The count is a
-// tunable read only at program start, so serve executes itself again, once,
-// with a larger one. GLIBC_TUNABLES already set (by the operator, or by the
-// first run) is left as it is; if the exec fails, serve goes on without.
-constexpr const char* kMallocTunables = "glibc.malloc.tcache_count=256";
-
-void reexec_with_malloc_tunables() {
-#ifdef __GLIBC__
-  if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
-  std::ifstream in("/proc/self/cmdline", std::ios::binary);
-  const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (cmdline.empty()) return;
-  std::vector<std::string> args;
-  for (size_t pos = 0; pos < cmdline.size();) {  // NUL-terminated arguments
-    size_t end = cmdline.find('\0', pos);
-    if (end == std::string::npos) end = cmdline.size();
-    args.emplace_back(cmdline, pos, end - pos);
-    pos = end + 1;
-  }
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  if (setenv("GLIBC_TUNABLES", kMallocTunables, 1) != 0) return;
-  std::fflush(nullptr);
-  execv("/proc/self/exe", argv.data());
-  unsetenv("GLIBC_TUNABLES");
-#endif
-}
-
 int run_serve(ServeFlags f) {
-  // First, while serve has a single thread and has written nothing.
-  reexec_with_malloc_tunables();
   if (!webhook::init_json_log(f.log_level)) return fail("--log-level must be trace, debug, info, warn, error or off");
   webhook::ServerOptions opts;
   if (!parse_listen(f.listen, &opts.host, &opts.port)) return fail("--listen must be ADDR:PORT, got " + f.listen);

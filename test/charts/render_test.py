@@ -3,8 +3,8 @@
 template subset the chart uses) and checks the manifests: every document parses and names itself,
 the kinds each value variant should produce, the webhook configurations against samples/webhook/,
 the Deployments' flags against the real binary's --help, the probes and shutdown timing against the
-flags, Pod Security "restricted" fields, least-privilege RBAC, and that Services, PDBs and bindings
-point at what exists.
+flags, the webhook's GLIBC_TUNABLES, Pod Security "restricted" fields, least-privilege RBAC, and that
+Services, PDBs and bindings point at what exists.
 
 Usage: render_test.py PATH-TO-rollout-guard [unittest args]   (ctest: charts_render)
 """
@@ -437,6 +437,18 @@ class ChartTest(unittest.TestCase):
                                          (path, "HTTP", port))
                     env = {e["name"]: e for e in c["env"]}
                     self.assertEqual(env["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name")
+
+    def test_webhook_sets_the_allocator_tunables(self):
+        # glibc reads GLIBC_TUNABLES only at program start: the container's environment sets it.
+        for vname, r in self.variants.items():
+            with self.subTest(variant=vname):
+                c = r.deployment("webhook")["spec"]["template"]["spec"]["containers"][0]
+                self.assertEqual(c["env"], [{"name": "GLIBC_TUNABLES", "value": "glibc.malloc.tcache_count=256"}])
+        for value in ("glibc.malloc.tcache_count=64", ""):  # "": glibc's defaults, also over the image's
+            with self.subTest(glibcTunables=value):
+                dep = Rendered({"webhook": {"glibcTunables": value}}).deployment("webhook")
+                self.assertEqual(dep["spec"]["template"]["spec"]["containers"][0]["env"],
+                                 [{"name": "GLIBC_TUNABLES", "value": value}])
 
     def test_shutdown_fits_the_grace_period(self):
         for vname, r in self.variants.items():

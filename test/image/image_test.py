@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Builds the container image with scripts/image.sh from a rollout-guard binary and checks it without
 running a container engine: skopeo reads and copies the OCI archive, podman loads it, the config (user,
-entrypoint, labels), the contents of the unpacked root (stripped binary, no shell, user 65532, CA
-bundle), that the same binary gives the same archive, and that the unpacked root runs
+entrypoint, environment, labels), the contents of the unpacked root (stripped binary, no shell, user
+65532, CA bundle), that the same binary gives the same archive, and that the unpacked root runs
 `serve --dev-self-signed`: /readyz and an allowed and a denied AdmissionReview, with every mapped
 library coming from the root. It runs once through the root's own dynamic loader under an empty
 environment, and once chrooted into the root as 65532:65532 where chroot is allowed (root), which also
@@ -101,6 +101,10 @@ class ImageTest(unittest.TestCase):
         self.assertEqual(config.get("User"), "65532:65532")
         self.assertEqual(config.get("Entrypoint"), ["/usr/local/bin/rollout-guard"])
         self.assertEqual(config.get("Cmd"), ["serve"])
+        # The allocator setting, as the chart sets it on the webhook container.
+        with open(os.path.join(REPO, "charts", "rollout-guard", "values.yaml")) as f:
+            tunables = re.search(r"^  glibcTunables: (\S+)$", f.read(), re.M).group(1)
+        self.assertEqual(config.get("Env"), ["PATH=/usr/local/bin", "GLIBC_TUNABLES=" + tunables])
         labels = config.get("Labels", {})
         self.assertEqual(labels.get("org.opencontainers.image.version"), self.version)
         self.assertTrue(labels.get("org.opencontainers.image.source", "").startswith("https://"), labels)
