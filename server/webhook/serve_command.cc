@@ -138,105 +138,117 @@ class Reloader {
   std::string cert_error_;
 };
 
-int run_serve(ServeFlags f) {
-  if (!webhook::init_json_log(f.log_level)) return fail("--log-level must be trace, debug, info, warn, error or off");
-  webhook::ServerOptions opts;
-  if (!parse_listen(f.listen, &opts.host, &opts.port)) return fail("--listen must be ADDR:PORT, got " + f.listen);
-  const long long grace_ms = parse_duration_ms(f.shutdown_grace), drain_ms = parse_duration_ms(f.drain_delay);
+// The durations that are not server options, in milliseconds.
+struct ServeDurations {
+  long long shutdown_grace_ms = 0, drain_delay_ms = 0, stale_after_ms = 0;
+};
+
+// Validates the flags (the log level aside) and turns them into the server's
+// options and the durations; an error names the flag.
+Status parse_flags(const ServeFlags& f, webhook::ServerOptions* opts, ServeDurations* d) {
+  if (!parse_listen(f.listen, &opts->host, &opts->port))
+    return Status::Error("--listen must be ADDR:PORT, got " + f.listen);
+  d->shutdown_grace_ms = parse_duration_ms(f.shutdown_grace);
+  d->drain_delay_ms = parse_duration_ms(f.drain_delay);
   const long long read_ms = parse_duration_ms(f.read_timeout), write_ms = parse_duration_ms(f.write_timeout),
                   idle_ms = parse_duration_ms(f.keep_alive_timeout);
-  if (grace_ms < 0 || drain_ms < 0 || read_ms <= 0 || write_ms <= 0 || idle_ms <= 0)
-    return fail("durations are written like 15s, 500ms or 2m");
-  opts.read_timeout_seconds = static_cast<int>((read_ms + 999) / 1000);
-  opts.write_timeout_seconds = static_cast<int>((write_ms + 999) / 1000);
-  opts.keep_alive_timeout_seconds = static_cast<int>((idle_ms + 999) / 1000);
-  opts.keep_alive_max_count = std::max<size_t>(1, f.keep_alive_max);
-  opts.max_connections = std::max<size_t>(1, f.max_connections);
-  opts.max_queued_connections = f.max_queued_connections;
-  opts.client_ca_file = f.client_ca_file;
-  if (!f.health_listen.empty() && !parse_listen(f.health_listen, &opts.health_host, &opts.health_port))
-    return fail("--health-listen must be ADDR:PORT, got " + f.health_listen);
-  opts.max_body_bytes = f.max_body_bytes;
+  if (d->shutdown_grace_ms < 0 || d->drain_delay_ms < 0 || read_ms <= 0 || write_ms <= 0 || idle_ms <= 0)
+    return Status::Error("durations are written like 15s, 500ms or 2m");
+  opts->read_timeout_seconds = static_cast<int>((read_ms + 999) / 1000);
+  opts->write_timeout_seconds = static_cast<int>((write_ms + 999) / 1000);
+  opts->keep_alive_timeout_seconds = static_cast<int>((idle_ms + 999) / 1000);
+  opts->keep_alive_max_count = std::max<size_t>(1, f.keep_alive_max);
+  opts->max_connections = std::max<size_t>(1, f.max_connections);
+  opts->max_queued_connections = f.max_queued_connections;
+  opts->client_ca_file = f.client_ca_file;
+  if (!f.health_listen.empty() && !parse_listen(f.health_listen, &opts->health_host, &opts->health_port))
+    return Status::Error("--health-listen must be ADDR:PORT, got " + f.health_listen);
+  opts->max_body_bytes = f.max_body_bytes;
 
   // Cluster inventory: the client and watch cache cross-object rules and namespace labels read.
-  if (f.inventory != "none" && f.inventory != "cluster") return fail("--inventory must be none or cluster, got " + f.inventory);
+  if (f.inventory != "none" && f.inventory != "cluster")
+    return Status::Error("--inventory must be none or cluster, got " + f.inventory);
+  if (f.inventory != "cluster" && (!f.kubeconfig.empty() || !f.context.empty() || !f.ns.empty()))
+    return Status::Error("--kubeconfig, --context and --namespace need --inventory=cluster");
+  d->stale_after_ms = parse_duration_ms(f.stale_after);
+  if (d->stale_after_ms < 1000)
+    return Status::Error("--inventory-stale-after must be a duration of at least 1s, like 6m");
+  return Status::Ok();
+}
+
+// The API server client of --inventory=cluster, and how it was found (for the log).
+Status connect_to_cluster(const ServeFlags& f, std::unique_ptr<kube::Client>* client, std::string* source) {
+  kube::Config cfg;
+  if (Status st = kube::load_config(f.kubeconfig, f.context, &cfg); !st.ok()) return st;
+  if (Status st = kube::Client::Create(cfg, client); !st.ok()) return st;
+  *source = cfg.source + " " + cfg.server;
+  return Status::Ok();
+}
+
+// With --dev-self-signed: writes a development CA and serving certificate,
+// prints the caBundle, and points f's certificate files at them. Otherwise
+// checks that both files are given.
+Status resolve_certificate_files(ServeFlags* f) {
+  if (!f->dev_self_signed) {
+    if (f->cert_file.empty() || f->key_file.empty())
+      return Status::Error(
+          "--tls-cert-file and --tls-private-key-file are required (or --dev-self-signed for development)");
+    return Status::Ok();
+  }
+  if (!f->cert_file.empty() || !f->key_file.empty())
+    return Status::Error("--dev-self-signed and --tls-cert-file/--tls-private-key-file exclude each other");
+  for (const std::string& name : f->dns_names) {
+    if (Status st = certs::check_san_name(name); !st.ok()) return Status::Error("--dns-name: " + st.message());
+  }
+  if (f->cert_dir.empty()) f->cert_dir = make_temp_dir();
+  if (f->cert_dir.empty()) return Status::Error("cannot create a temporary directory for --cert-dir");
+  certs::DevFiles files;
+  certs::Pem ca;
+  if (Status st = certs::write_dev_certs(f->cert_dir, f->dns_names, 365, &files, &ca); !st.ok()) return st;
+  f->cert_file = files.cert_file;
+  f->key_file = files.key_file;
+  std::printf("rollout-guard: development certificates in %s (ca.crt, tls.crt, tls.key)\n", files.dir.c_str());
+  std::printf("rollout-guard: caBundle for the webhook configuration:\n%s\n", certs::base64(ca.cert).c_str());
+  std::fflush(stdout);
+  return Status::Ok();
+}
+
+Status load_certificate(const ServeFlags& f, webhook::CertStore* store) {
+  std::shared_ptr<const certs::KeyPair> pair;
+  if (Status st = certs::load_key_pair(f.cert_file, f.key_file, &pair); !st.ok()) return st;
+  store->set(pair);
+  log_json(spdlog::level::info, "serving certificate loaded",
+           {{"subject", pair->subject()}, {"serial", pair->serial_hex()}, {"not_after", pair->not_after()}});
+  return Status::Ok();
+}
+
+// --policy, or the embedded default policy without it.
+Status load_policy(const ServeFlags& f, webhook::PolicyStore* store) {
+  auto p = std::make_shared<Policy>();
+  if (!f.policy_file.empty()) {
+    std::string error;
+    if (!load_policy_file(f.policy_file, kMaxPolicyFileBytes, p.get(), &error)) return Status::Error(error);
+  }
+  store->set(std::move(p));
+  return Status::Ok();
+}
+
+// Starts the informers of --inventory=cluster and makes the server evaluate with them.
+void start_inventory(const ServeFlags& f, const ServeDurations& d, kube::Client& client, webhook::Metrics* metrics,
+                     webhook::WebhookServer* server, std::unique_ptr<kube::ClusterInventory>* inventory,
+                     std::unique_ptr<webhook::ClusterView>* view) {
+  kube::ClusterInventoryOptions io;
+  io.stale_after = std::chrono::seconds((d.stale_after_ms + 999) / 1000);
+  io.informer.ns = f.ns;
+  *inventory = std::make_unique<kube::ClusterInventory>(io);
+  *view = std::make_unique<webhook::ClusterView>(inventory->get(), f.ns, metrics->registry());
+  server->set_cluster(view->get());
+  (*inventory)->start(client);
+}
+
+void log_serving(const ServeFlags& f, const webhook::ServerOptions& opts, const webhook::WebhookServer& server,
+                 const std::string& kube_source) {
   const bool cluster = f.inventory == "cluster";
-  if (!cluster && (!f.kubeconfig.empty() || !f.context.empty() || !f.ns.empty()))
-    return fail("--kubeconfig, --context and --namespace need --inventory=cluster");
-  const long long stale_ms = parse_duration_ms(f.stale_after);
-  if (stale_ms < 1000) return fail("--inventory-stale-after must be a duration of at least 1s, like 6m");
-  std::unique_ptr<kube::Client> kube_client;
-  std::string kube_source;
-  if (cluster) {
-    kube::Config cfg;
-    if (Status st = kube::load_config(f.kubeconfig, f.context, &cfg); !st.ok()) return fail(st.message());
-    if (Status st = kube::Client::Create(cfg, &kube_client); !st.ok()) return fail(st.message());
-    kube_source = cfg.source + " " + cfg.server;
-  }
-
-  // Certificates.
-  if (f.dev_self_signed) {
-    if (!f.cert_file.empty() || !f.key_file.empty())
-      return fail("--dev-self-signed and --tls-cert-file/--tls-private-key-file exclude each other");
-    for (const std::string& name : f.dns_names) {
-      if (Status st = certs::check_san_name(name); !st.ok()) return fail("--dns-name: " + st.message());
-    }
-    if (f.cert_dir.empty()) f.cert_dir = make_temp_dir();
-    if (f.cert_dir.empty()) return fail("cannot create a temporary directory for --cert-dir");
-    certs::DevFiles files;
-    certs::Pem ca;
-    if (Status st = certs::write_dev_certs(f.cert_dir, f.dns_names, 365, &files, &ca); !st.ok()) return fail(st.message());
-    f.cert_file = files.cert_file;
-    f.key_file = files.key_file;
-    std::printf("rollout-guard: development certificates in %s (ca.crt, tls.crt, tls.key)\n", files.dir.c_str());
-    std::printf("rollout-guard: caBundle for the webhook configuration:\n%s\n", certs::base64(ca.cert).c_str());
-    std::fflush(stdout);
-  } else if (f.cert_file.empty() || f.key_file.empty()) {
-    return fail("--tls-cert-file and --tls-private-key-file are required (or --dev-self-signed for development)");
-  }
-  certs::FileWatcher cert_watch({f.cert_file, f.key_file});  // before the first read: see Reloader
-  webhook::CertStore cert_store;
-  {
-    std::shared_ptr<const certs::KeyPair> pair;
-    if (Status st = certs::load_key_pair(f.cert_file, f.key_file, &pair); !st.ok()) return fail(st.message());
-    cert_store.set(pair);
-    log_json(spdlog::level::info, "serving certificate loaded",
-             {{"subject", pair->subject()}, {"serial", pair->serial_hex()}, {"not_after", pair->not_after()}});
-  }
-
-  // Policy.
-  certs::FileWatcher policy_watch({f.policy_file});
-  webhook::PolicyStore policy_store;
-  {
-    auto p = std::make_shared<Policy>();
-    if (!f.policy_file.empty()) {
-      std::string error;
-      if (!load_policy_file(f.policy_file, kMaxPolicyFileBytes, p.get(), &error)) return fail(error);
-    }
-    policy_store.set(std::move(p));
-  }
-
-  // Signals are taken by the main thread only: block them before any thread starts.
-  const sigset_t sigs = block_shutdown_signals();
-
-  webhook::Metrics metrics;
-  Reloader reloader(f, std::move(cert_watch), std::move(policy_watch), &cert_store, &policy_store, &metrics);
-  webhook::WebhookServer server(opts, &cert_store, &policy_store, &metrics);
-  std::string error;
-  if (!server.bind(&error)) return fail(error);
-  // Declared after the server, so destroyed before it: informers stop first.
-  std::unique_ptr<kube::ClusterInventory> inventory;
-  std::unique_ptr<webhook::ClusterView> view;
-  if (cluster) {
-    kube::ClusterInventoryOptions io;
-    io.stale_after = std::chrono::seconds((stale_ms + 999) / 1000);
-    io.informer.ns = f.ns;
-    inventory = std::make_unique<kube::ClusterInventory>(io);
-    view = std::make_unique<webhook::ClusterView>(inventory.get(), f.ns, metrics.registry());
-    server.set_cluster(view.get());
-    inventory->start(*kube_client);
-  }
-  metrics.set_ready(server.ready());
   log_json(spdlog::level::info, "serving",
            {{"listen", opts.host + ":" + std::to_string(server.port())},
             {"policy", f.policy_file.empty() ? "(embedded default)" : f.policy_file},
@@ -249,34 +261,31 @@ int run_serve(ServeFlags f) {
             {"inventory", cluster ? "cluster: " + kube_source + (f.ns.empty() ? "" : ", namespace " + f.ns) +
                                         "; readyz waits for the initial sync"
                                   : "empty: cross-object rules see no other objects"}});
+}
 
-  std::atomic<bool> served_done{false};
-  std::thread http([&] {
-    server.run();
-    served_done = true;
-  });
-  std::atomic<bool> stop_reloader{false};
-  std::thread reload([&] {
-    while (!stop_reloader) {
-      for (int i = 0; i < 10 && !stop_reloader; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (!stop_reloader) reloader.poll();
-      if (!stop_reloader && view) view->poll();
-    }
-  });
-
-  // Wait for a signal (or the server ending by itself).
-  int sig = 0;
-  while (!served_done && (sig = wait_for_shutdown_signal(sigs, 200)) == 0) {
+// Once a second until `stop`: reloads the certificate and policy files that
+// changed, and logs the inventory's sync and staleness.
+void poll_files(Reloader& reloader, webhook::ClusterView* view, const std::atomic<bool>& stop) {
+  while (!stop) {
+    for (int i = 0; i < 10 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!stop) reloader.poll();
+    if (!stop && view != nullptr) view->poll();
   }
-  const auto t0 = Clock::now();
-  const auto deadline = t0 + std::chrono::milliseconds(grace_ms);
+}
+
+// Readyz turns false; requests are served for the drain delay (so endpoints
+// and load balancers notice), then the listener closes and in-flight
+// requests finish, all within the shutdown grace from t0.
+void drain(webhook::WebhookServer& server, const std::atomic<bool>& served_done, int sig, const ServeDurations& d,
+           Clock::time_point t0) {
+  const auto deadline = t0 + std::chrono::milliseconds(d.shutdown_grace_ms);
   server.begin_drain();
   log_json(spdlog::level::info, "draining: readyz is false; still serving",
            {{"signal", sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "none"},
-            {"drain_delay_ms", drain_ms},
-            {"shutdown_grace_ms", grace_ms}});
+            {"drain_delay_ms", d.drain_delay_ms},
+            {"shutdown_grace_ms", d.shutdown_grace_ms}});
   // Keep serving while endpoints and load balancers notice readyz.
-  const auto drain_end = std::min(deadline, t0 + std::chrono::milliseconds(drain_ms));
+  const auto drain_end = std::min(deadline, t0 + std::chrono::milliseconds(d.drain_delay_ms));
   while (!served_done && Clock::now() < drain_end) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   server.stop();
   log_json(spdlog::level::info, "stopped accepting; finishing in-flight requests", {{"in_flight", server.in_flight()}});
@@ -288,9 +297,11 @@ int run_serve(ServeFlags f) {
     if (quiet_ticks >= 10) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  stop_reloader = true;
-  reload.join();
-  if (inventory) inventory->stop();
+}
+
+// Logs the end and exits: 0 when the server ended with nothing in flight.
+int exit_after_drain(const webhook::WebhookServer& server, const std::atomic<bool>& served_done, std::thread& http,
+                     Clock::time_point t0) {
   const bool clean = served_done;
   const size_t left = server.in_flight();
   log_json(left == 0 ? spdlog::level::info : spdlog::level::err, "exiting",
@@ -306,6 +317,58 @@ int run_serve(ServeFlags f) {
   }
   // Worker threads still hold idle keep-alive connections: exiting closes them.
   std::_Exit(left == 0 ? 0 : 1);
+}
+
+int run_serve(ServeFlags f) {
+  if (!webhook::init_json_log(f.log_level)) return fail("--log-level must be trace, debug, info, warn, error or off");
+  webhook::ServerOptions opts;
+  ServeDurations durations;
+  if (Status st = parse_flags(f, &opts, &durations); !st.ok()) return fail(st.message());
+  const bool cluster = f.inventory == "cluster";
+  std::unique_ptr<kube::Client> kube_client;
+  std::string kube_source;
+  if (cluster) {
+    if (Status st = connect_to_cluster(f, &kube_client, &kube_source); !st.ok()) return fail(st.message());
+  }
+  if (Status st = resolve_certificate_files(&f); !st.ok()) return fail(st.message());
+  certs::FileWatcher cert_watch({f.cert_file, f.key_file});  // before the first read: see Reloader
+  webhook::CertStore cert_store;
+  if (Status st = load_certificate(f, &cert_store); !st.ok()) return fail(st.message());
+  certs::FileWatcher policy_watch({f.policy_file});
+  webhook::PolicyStore policy_store;
+  if (Status st = load_policy(f, &policy_store); !st.ok()) return fail(st.message());
+
+  // Signals are taken by the main thread only: block them before any thread starts.
+  const sigset_t sigs = block_shutdown_signals();
+  webhook::Metrics metrics;
+  Reloader reloader(f, std::move(cert_watch), std::move(policy_watch), &cert_store, &policy_store, &metrics);
+  webhook::WebhookServer server(opts, &cert_store, &policy_store, &metrics);
+  std::string error;
+  if (!server.bind(&error)) return fail(error);
+  // Declared after the server, so destroyed before it: informers stop first.
+  std::unique_ptr<kube::ClusterInventory> inventory;
+  std::unique_ptr<webhook::ClusterView> view;
+  if (cluster) start_inventory(f, durations, *kube_client, &metrics, &server, &inventory, &view);
+  metrics.set_ready(server.ready());
+  log_serving(f, opts, server, kube_source);
+
+  std::atomic<bool> served_done{false};
+  std::thread http([&] {
+    server.run();
+    served_done = true;
+  });
+  std::atomic<bool> stop_polling{false};
+  std::thread poller([&] { poll_files(reloader, view.get(), stop_polling); });
+  // Wait for a signal (or the server ending by itself).
+  int sig = 0;
+  while (!served_done && (sig = wait_for_shutdown_signal(sigs, 200)) == 0) {
+  }
+  const auto t0 = Clock::now();
+  drain(server, served_done, sig, durations, t0);
+  stop_polling = true;
+  poller.join();
+  if (inventory) inventory->stop();
+  return exit_after_drain(server, served_done, http, t0);
 }
 
 }  // namespace
