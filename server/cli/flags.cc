@@ -3,22 +3,31 @@
 #include <pthread.h>
 #include <time.h>
 
+#include <cstdint>
+
+#include "policy/argo.h"
+
 namespace rg::cli {
 
-long long parse_duration_ms(const std::string& s) {
-  size_t i = 0;
-  long long n = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-    n = n * 10 + (s[i] - '0');
-    if (n > 100'000'000) return -1;
-    ++i;
-  }
-  if (i == 0) return -1;
-  std::string unit = s.substr(i);
-  if (unit.empty() || unit == "s") return n * 1000;
-  if (unit == "ms") return n;
-  if (unit == "m") return n * 60'000;
-  return -1;
+namespace {
+
+// "1s" for whole seconds, else "250ms".
+std::string format_ms(long long ms) {
+  return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
+}
+
+}  // namespace
+
+Status parse_duration_flag(std::string_view flag, std::string_view value, long long min_ms, long long* ms) {
+  const std::string prefix = std::string(flag) + ": " + argo::go_quote(value);
+  int64_t nanos = 0;
+  if (!argo::parse_go_duration(value, &nanos)) return Status::Error(prefix + " is not a duration (e.g. 30s, 5m, 1h)");
+  if (nanos < 0) return Status::Error(prefix + " is negative");
+  const long long rounded = nanos / 1'000'000 + (nanos % 1'000'000 != 0 ? 1 : 0);
+  if (rounded < min_ms) return Status::Error(prefix + " is too short (at least " + format_ms(min_ms) + ")");
+  if (rounded > kMaxDurationFlagMs) return Status::Error(prefix + " is too long (at most 24h)");
+  *ms = rounded;
+  return Status::Ok();
 }
 
 bool parse_listen(const std::string& s, std::string* host, int* port) {

@@ -5,11 +5,21 @@
 #include <signal.h>
 
 #include <string>
+#include <string_view>
+
+#include "policy/status.h"
 
 namespace rg::cli {
 
-// "15s", "500ms", "2m" or plain seconds -> milliseconds; -1 when malformed.
-long long parse_duration_ms(const std::string& s);
+// A duration flag's value in Go's syntax (time.ParseDuration), as Kubernetes
+// and Argo Rollouts write durations: "1h", "1m30s", "250ms", "1.5s"; every
+// number needs a unit, except a bare "0". Sets *ms, rounded up to whole
+// milliseconds. A malformed or negative value, one shorter than `min_ms`,
+// and one longer than kMaxDurationFlagMs (24h, which keeps every timeout
+// and deadline derived from it in range) is an error that names the flag:
+//   --drain-delay: "1x" is not a duration (e.g. 30s, 5m, 1h)
+inline constexpr long long kMaxDurationFlagMs = 24LL * 3600 * 1000;
+Status parse_duration_flag(std::string_view flag, std::string_view value, long long min_ms, long long* ms);
 
 // "ADDR:PORT", "[::1]:PORT" or ":PORT" (all addresses) -> host and port;
 // false when malformed or the port is out of range.

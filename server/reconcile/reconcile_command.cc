@@ -64,13 +64,11 @@ struct ReconcileDurations {
 // Validates the flags (the log level aside): the durations, and
 // --metrics-listen as host and port.
 Status parse_flags(const ReconcileFlags& f, ReconcileDurations* d, std::string* metrics_host, int* metrics_port) {
-  d->lease_ms = parse_duration_ms(f.lease_duration);
-  d->renew_ms = parse_duration_ms(f.renew_deadline);
-  d->retry_ms = parse_duration_ms(f.retry_period);
-  d->debounce_ms = parse_duration_ms(f.debounce);
-  d->sync_ms = parse_duration_ms(f.sync_timeout);
-  if (d->lease_ms <= 0 || d->renew_ms <= 0 || d->retry_ms <= 0 || d->debounce_ms < 0 || d->sync_ms <= 0)
-    return Status::Error("durations are written like 15s, 500ms or 2m");
+  if (Status st = parse_duration_flag("--lease-duration", f.lease_duration, 1, &d->lease_ms); !st.ok()) return st;
+  if (Status st = parse_duration_flag("--renew-deadline", f.renew_deadline, 1, &d->renew_ms); !st.ok()) return st;
+  if (Status st = parse_duration_flag("--retry-period", f.retry_period, 1, &d->retry_ms); !st.ok()) return st;
+  if (Status st = parse_duration_flag("--debounce", f.debounce, 0, &d->debounce_ms); !st.ok()) return st;
+  if (Status st = parse_duration_flag("--sync-timeout", f.sync_timeout, 1, &d->sync_ms); !st.ok()) return st;
   if (!f.metrics_listen.empty() && !parse_listen(f.metrics_listen, metrics_host, metrics_port))
     return Status::Error("--metrics-listen must be ADDR:PORT, got " + f.metrics_listen);
   return Status::Ok();

@@ -148,12 +148,13 @@ struct ServeDurations {
 Status parse_flags(const ServeFlags& f, webhook::ServerOptions* opts, ServeDurations* d) {
   if (!parse_listen(f.listen, &opts->host, &opts->port))
     return Status::Error("--listen must be ADDR:PORT, got " + f.listen);
-  d->shutdown_grace_ms = parse_duration_ms(f.shutdown_grace);
-  d->drain_delay_ms = parse_duration_ms(f.drain_delay);
-  const long long read_ms = parse_duration_ms(f.read_timeout), write_ms = parse_duration_ms(f.write_timeout),
-                  idle_ms = parse_duration_ms(f.keep_alive_timeout);
-  if (d->shutdown_grace_ms < 0 || d->drain_delay_ms < 0 || read_ms <= 0 || write_ms <= 0 || idle_ms <= 0)
-    return Status::Error("durations are written like 15s, 500ms or 2m");
+  long long read_ms = 0, write_ms = 0, idle_ms = 0;
+  if (Status st = parse_duration_flag("--shutdown-grace", f.shutdown_grace, 0, &d->shutdown_grace_ms); !st.ok())
+    return st;
+  if (Status st = parse_duration_flag("--drain-delay", f.drain_delay, 0, &d->drain_delay_ms); !st.ok()) return st;
+  if (Status st = parse_duration_flag("--read-timeout", f.read_timeout, 1, &read_ms); !st.ok()) return st;
+  if (Status st = parse_duration_flag("--write-timeout", f.write_timeout, 1, &write_ms); !st.ok()) return st;
+  if (Status st = parse_duration_flag("--keep-alive-timeout", f.keep_alive_timeout, 1, &idle_ms); !st.ok()) return st;
   opts->read_timeout_seconds = static_cast<int>((read_ms + 999) / 1000);
   opts->write_timeout_seconds = static_cast<int>((write_ms + 999) / 1000);
   opts->keep_alive_timeout_seconds = static_cast<int>((idle_ms + 999) / 1000);
@@ -170,10 +171,7 @@ Status parse_flags(const ServeFlags& f, webhook::ServerOptions* opts, ServeDurat
     return Status::Error("--inventory must be none or cluster, got " + f.inventory);
   if (f.inventory != "cluster" && (!f.kubeconfig.empty() || !f.context.empty() || !f.ns.empty()))
     return Status::Error("--kubeconfig, --context and --namespace need --inventory=cluster");
-  d->stale_after_ms = parse_duration_ms(f.stale_after);
-  if (d->stale_after_ms < 1000)
-    return Status::Error("--inventory-stale-after must be a duration of at least 1s, like 6m");
-  return Status::Ok();
+  return parse_duration_flag("--inventory-stale-after", f.stale_after, 1000, &d->stale_after_ms);
 }
 
 // The API server client of --inventory=cluster, and how it was found (for the log).
