@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "certs/base64.h"
 #include "policy/catalog.h"
 #include "policy/mutation.h"
 #include "admission/review_reader.h"
@@ -469,7 +470,7 @@ void append_json(std::string* out, const json& j) {
 // patch byte by byte, a quarter of a /mutate decision. admission_test checks
 // it against the json it replaces, byte for byte.
 std::string response_json(const Review& review, const Decision& d) {
-  const std::string patch = d.patch.empty() ? std::string() : base64(d.patch);
+  const std::string patch = d.patch.empty() ? std::string() : base64_encode(d.patch);
   size_t size = 128 + review.api_version.size() + review.uid.size() + d.message.size() + patch.size();
   for (const std::string& w : d.warnings) size += w.size() + 3;
   std::string out;
@@ -505,30 +506,6 @@ std::string response_json(const Review& review, const Decision& d) {
 std::string dump_json(const json& j) {
   std::string out;
   append_json(&out, j);
-  return out;
-}
-
-std::string base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve(4 * ((bytes.size() + 2) / 3));
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8) |
-                 static_cast<uint8_t>(bytes[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i < bytes.size()) {
-    uint32_t n = static_cast<uint8_t>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 1]) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
   return out;
 }
 

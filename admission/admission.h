@@ -121,8 +121,6 @@ std::string denial_message(const std::vector<Finding>& findings, const MessageLi
 // at most 256 bytes each and 4096 in all ("... and N more warnings").
 std::vector<std::string> warnings_for(const std::vector<Finding>& findings);
 
-std::string base64(std::string_view bytes);
-
 // The same bytes as j.dump() (compact, UTF-8 as is, type_error 316 on invalid
 // UTF-8), written directly for containers, strings and integers: the /mutate
 // patch text.

@@ -51,9 +51,6 @@ struct DevFiles {
 Status write_dev_certs(const std::string& dir, const std::vector<std::string>& names, int days,
                        DevFiles* files, Pem* ca);
 
-// Base64 of the bytes (no line breaks), as a webhook's caBundle wants.
-std::string base64(const std::string& bytes);
-
 // A loaded serving pair: leaf, intermediate chain and key. Immutable once
 // loaded, so it can be shared between handshakes on many threads.
 class KeyPair {

@@ -4,7 +4,8 @@
 #include <fstream>
 #include <sstream>
 
-#include <yaml-cpp/yaml.h>
+#include "certs/base64.h"
+#include "manifests/documents.h"
 
 namespace rg::kube {
 namespace {
@@ -28,28 +29,28 @@ std::string trim(std::string s) {
   return s;
 }
 
-// One kubeconfig file, parsed.
+// One kubeconfig file, parsed as kubectl reads it (YAML 1.1 scalars, through
+// the manifests' reader): a JSON document.
 struct KubeconfigFile {
   std::string path;
   std::filesystem::path dir;
-  YAML::Node root;
+  json root;
 };
 
 // Finds the entry named `name` in list `list` ("clusters", "users",
-// "contexts") of the first file that has it; returns its inner mapping
-// (`field`: "cluster", "user", "context").
+// "contexts") of the first file that has it; points *out at its inner value
+// (`field`: "cluster", "user", "context"), or at nullptr when it has none.
 const KubeconfigFile* find_named(const std::vector<KubeconfigFile>& files, const char* list, const char* field,
-                                 const std::string& name, YAML::Node* out) {
+                                 const std::string& name, const json** out) {
   for (const auto& f : files) {
-    YAML::Node items = f.root[list];
-    if (!items || !items.IsSequence()) continue;
-    for (const auto& item : items) {
-      if (!item.IsMap()) continue;
-      YAML::Node n = item["name"];
-      if (n && n.IsScalar() && n.Scalar() == name) {
-        // Assigning a missing member (an invalid node) throws: leave *out for
-        // the caller's "must be a mapping".
-        if (const YAML::Node inner = item[field]; inner) *out = inner;
+    auto items = f.root.find(list);
+    if (items == f.root.end() || !items->is_array()) continue;
+    for (const json& item : *items) {
+      if (!item.is_object()) continue;
+      auto n = item.find("name");
+      if (n != item.end() && n->is_string() && n->get_ref<const std::string&>() == name) {
+        auto inner = item.find(field);
+        *out = inner == item.end() ? nullptr : &*inner;
         return &f;
       }
     }
@@ -57,13 +58,14 @@ const KubeconfigFile* find_named(const std::vector<KubeconfigFile>& files, const
   return nullptr;
 }
 
-// Reads an optional string field; errors when present but not a scalar.
-Status scalar_field(const YAML::Node& map, const char* key, const std::string& where, std::string* out) {
-  if (!map || !map.IsMap()) return Status::Ok();
-  YAML::Node n = map[key];
-  if (!n || n.IsNull()) return Status::Ok();
-  if (!n.IsScalar()) return Status::Error(where + ": " + key + " must be a string");
-  *out = n.Scalar();
+// Reads an optional string field; errors when present but not a string (as
+// kubectl does: `token: 12345` is a number and must be quoted).
+Status scalar_field(const json* map, const char* key, const std::string& where, std::string* out) {
+  if (map == nullptr || !map->is_object()) return Status::Ok();
+  auto n = map->find(key);
+  if (n == map->end() || n->is_null()) return Status::Ok();
+  if (!n->is_string()) return Status::Error(where + ": " + key + " must be a string (quote it)");
+  *out = n->get<std::string>();
   return Status::Ok();
 }
 
@@ -149,13 +151,11 @@ Status load_kubeconfig(const std::vector<std::string>& paths, std::string_view c
     KubeconfigFile f;
     f.path = p;
     f.dir = std::filesystem::absolute(p).parent_path();
-    try {
-      f.root = YAML::LoadFile(p);
-    } catch (const YAML::Exception& e) {
-      return Status::Error(p + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                           ": invalid YAML: " + e.msg);
-    }
-    if (!f.root.IsMap()) return Status::Error(p + ": a kubeconfig must be a YAML mapping");
+    std::string text, err;
+    if (!read_whole(p, &text, &err)) return Status::Error(err);
+    if (!parse_single_document(text, p, &f.root, &err)) return Status::Error(err);
+    if (f.root.is_null()) f.root = json::object();  // an empty file, as kubectl takes it
+    if (!f.root.is_object()) return Status::Error(p + ": a kubeconfig must be a YAML mapping");
     files.push_back(std::move(f));
   }
   if (files.empty()) {
@@ -169,7 +169,7 @@ Status load_kubeconfig(const std::vector<std::string>& paths, std::string_view c
   if (ctx_name.empty()) {
     for (const auto& f : files) {
       std::string cur;
-      Status s = scalar_field(f.root, "current-context", f.path, &cur);
+      Status s = scalar_field(&f.root, "current-context", f.path, &cur);
       if (!s.ok()) return s;
       if (!cur.empty()) {
         ctx_name = cur;
@@ -179,11 +179,11 @@ Status load_kubeconfig(const std::vector<std::string>& paths, std::string_view c
     if (ctx_name.empty()) return Status::Error(first + ": current-context is not set (pass --context)");
   }
 
-  YAML::Node ctx;
+  const json* ctx = nullptr;
   const KubeconfigFile* cf = find_named(files, "contexts", "context", ctx_name, &ctx);
   if (!cf) return Status::Error(first + ": contexts: no context named \"" + ctx_name + "\"");
   std::string ctx_where = cf->path + ": contexts[" + ctx_name + "].context";
-  if (!ctx || !ctx.IsMap()) return Status::Error(ctx_where + ": must be a mapping");
+  if (ctx == nullptr || !ctx->is_object()) return Status::Error(ctx_where + ": must be a mapping");
   std::string cluster_name, user_name, ns;
   for (auto [key, dst] : {std::pair{"cluster", &cluster_name}, {"user", &user_name}, {"namespace", &ns}}) {
     Status s = scalar_field(ctx, key, ctx_where, dst);
@@ -195,14 +195,14 @@ Status load_kubeconfig(const std::vector<std::string>& paths, std::string_view c
   c.source = cf->path + " (context " + ctx_name + ")";
   if (!ns.empty()) c.default_namespace = ns;
 
-  YAML::Node cluster;
+  const json* cluster = nullptr;
   const KubeconfigFile* clf = find_named(files, "clusters", "cluster", cluster_name, &cluster);
   if (!clf) return Status::Error(cf->path + ": clusters: no cluster named \"" + cluster_name + "\" (used by context \"" + ctx_name + "\")");
   std::string cl_where = clf->path + ": clusters[" + cluster_name + "].cluster";
-  if (!cluster || !cluster.IsMap()) return Status::Error(cl_where + ": must be a mapping");
-  std::string ca_file, ca_data, insecure;
+  if (cluster == nullptr || !cluster->is_object()) return Status::Error(cl_where + ": must be a mapping");
+  std::string ca_file, ca_data;
   for (auto [key, dst] : {std::pair{"server", &c.server}, {"certificate-authority", &ca_file},
-                          {"certificate-authority-data", &ca_data}, {"insecure-skip-tls-verify", &insecure}}) {
+                          {"certificate-authority-data", &ca_data}}) {
     Status s = scalar_field(cluster, key, cl_where, dst);
     if (!s.ok()) return s;
   }
@@ -212,22 +212,25 @@ Status load_kubeconfig(const std::vector<std::string>& paths, std::string_view c
     return Status::Error(cl_where + ": server \"" + c.server + "\" must start with https:// or http://");
   }
   while (c.server.size() > 8 && c.server.back() == '/') c.server.pop_back();
-  if (insecure == "true") c.insecure_skip_tls_verify = true;
-  else if (!insecure.empty() && insecure != "false")
-    return Status::Error(cl_where + ": insecure-skip-tls-verify must be true or false");
+  if (auto insecure = cluster->find("insecure-skip-tls-verify"); insecure != cluster->end()) {
+    // A boolean (`true`, `yes`, `on` ... in YAML 1.1); the quoted "true" and "false" are taken too.
+    if (insecure->is_boolean()) c.insecure_skip_tls_verify = insecure->get<bool>();
+    else if (*insecure == "true" || *insecure == "false") c.insecure_skip_tls_verify = *insecure == "true";
+    else if (!insecure->is_null()) return Status::Error(cl_where + ": insecure-skip-tls-verify must be true or false");
+  }
   c.ca_file = resolve(*clf, ca_file);
   if (Status s = decode_field(ca_data, cl_where, "certificate-authority-data", &c.ca_pem); !s.ok()) return s;
 
   if (!user_name.empty()) {
-    YAML::Node user;
+    const json* user = nullptr;
     const KubeconfigFile* uf = find_named(files, "users", "user", user_name, &user);
     if (!uf) return Status::Error(cf->path + ": users: no user named \"" + user_name + "\" (used by context \"" + ctx_name + "\")");
     std::string u_where = uf->path + ": users[" + user_name + "].user";
-    if (user && !user.IsMap() && !user.IsNull()) return Status::Error(u_where + ": must be a mapping");
-    if (user && user.IsMap()) {
-      if (user["exec"]) return Status::Error(u_where + ": exec credential plugins are not supported; use a token or client certificate");
-      if (user["auth-provider"]) return Status::Error(u_where + ": auth-provider plugins are not supported; use a token or client certificate");
-      if (user["username"] || user["password"]) return Status::Error(u_where + ": basic authentication is not supported; use a token or client certificate");
+    if (user != nullptr && !user->is_object() && !user->is_null()) return Status::Error(u_where + ": must be a mapping");
+    if (user != nullptr && user->is_object()) {
+      if (user->contains("exec")) return Status::Error(u_where + ": exec credential plugins are not supported; use a token or client certificate");
+      if (user->contains("auth-provider")) return Status::Error(u_where + ": auth-provider plugins are not supported; use a token or client certificate");
+      if (user->contains("username") || user->contains("password")) return Status::Error(u_where + ": basic authentication is not supported; use a token or client certificate");
       std::string token_file, cert_file, cert_data, key_file, key_data;
       for (auto [key, dst] : {std::pair{"token", &c.token}, {"tokenFile", &token_file},
                               {"client-certificate", &cert_file}, {"client-certificate-data", &cert_data},
@@ -285,40 +288,6 @@ Status load_config(std::string_view kubeconfig_flag, std::string_view context, C
     return Status::Error("no Kubernetes config: pass --kubeconfig, set KUBECONFIG, or run in a pod (looked for " + def + ")");
   }
   return load_kubeconfig({def}, context, out);
-}
-
-bool base64_decode(std::string_view in, std::string* out) {
-  auto val = [](char ch) -> int {
-    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
-    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
-    if (ch == '+') return 62;
-    if (ch == '/') return 63;
-    return -1;
-  };
-  std::string res;
-  unsigned buf = 0;
-  int bits = 0;
-  bool padding = false;
-  for (char ch : in) {
-    if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') continue;
-    if (ch == '=') {
-      padding = true;
-      continue;
-    }
-    if (padding) return false;  // data after padding
-    int v = val(ch);
-    if (v < 0) return false;
-    buf = (buf << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      res.push_back(static_cast<char>((buf >> bits) & 0xFF));
-    }
-  }
-  if (bits >= 6) return false;  // a lone trailing character
-  *out = std::move(res);
-  return true;
 }
 
 }  // namespace rg::kube

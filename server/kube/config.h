@@ -88,8 +88,5 @@ Status load_kubeconfig(const std::vector<std::string>& files, std::string_view c
 // when KUBERNETES_SERVICE_HOST is set, else ~/.kube/config.
 Status load_config(std::string_view kubeconfig_flag, std::string_view context, Config* out);
 
-// Base64 (standard alphabet, padding optional, whitespace ignored). False on
-// invalid input.
-bool base64_decode(std::string_view in, std::string* out);
 
 }  // namespace rg::kube

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "certs/base64.h"
 #include "certs/certs.h"
 #include "policy/policy.h"
 #include "server/cli/commands.h"
@@ -206,7 +207,7 @@ Status resolve_certificate_files(ServeFlags* f) {
   f->cert_file = files.cert_file;
   f->key_file = files.key_file;
   std::printf("rollout-guard: development certificates in %s (ca.crt, tls.crt, tls.key)\n", files.dir.c_str());
-  std::printf("rollout-guard: caBundle for the webhook configuration:\n%s\n", certs::base64(ca.cert).c_str());
+  std::printf("rollout-guard: caBundle for the webhook configuration:\n%s\n", base64_encode(ca.cert).c_str());
   std::fflush(stdout);
   return Status::Ok();
 }

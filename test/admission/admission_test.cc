@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "certs/base64.h"
 #include "policy/catalog.h"
 #include "policy/inventory.h"
 #include "policy/mutation.h"
@@ -381,7 +382,7 @@ TEST(Mutate, PatchAndWarningsAreRgMutates) {
   // The answer carries it as base64 JSONPatch.
   json out = json::parse(response_json(r, d));
   EXPECT_EQ(out["response"]["patchType"], "JSONPatch");
-  EXPECT_EQ(out["response"]["patch"], base64(m.patch.dump()));
+  EXPECT_EQ(out["response"]["patch"], base64_encode(m.patch.dump()));
   EXPECT_EQ(out["response"]["warnings"], json(m.warnings));
 }
 
@@ -488,7 +489,7 @@ std::string reference_response_json(const Review& review, const Decision& d) {
   if (!d.warnings.empty()) resp["warnings"] = d.warnings;
   if (!d.patch.empty()) {
     resp["patchType"] = "JSONPatch";
-    resp["patch"] = base64(d.patch);
+    resp["patch"] = base64_encode(d.patch);
   }
   json out = {{"apiVersion", review.api_version}, {"kind", "AdmissionReview"}, {"response", std::move(resp)}};
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -538,14 +539,6 @@ TEST(DumpJson, SameBytesAsNlohmannsDump) {
   EXPECT_THROW(dump_json(json(std::string("bad \xff"))), json::type_error);
   EXPECT_THROW(dump_json(json::object({{std::string("\xc3"), 1}})), json::type_error);
   EXPECT_THROW(dump_json(json::array({1, json::object({{"k", std::string("cut \xe2\x9c")}})})), json::type_error);
-}
-
-TEST(Base64, Rfc4648Vectors) {
-  EXPECT_EQ(base64(""), "");
-  EXPECT_EQ(base64("f"), "Zg==");
-  EXPECT_EQ(base64("fo"), "Zm8=");
-  EXPECT_EQ(base64("foo"), "Zm9v");
-  EXPECT_EQ(base64("foobar"), "Zm9vYmFy");
 }
 
 }  // namespace

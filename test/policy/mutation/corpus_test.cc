@@ -107,7 +107,7 @@ TEST(MutationCorpus, PsaFixturesInARolloutTemplate) {
     for (const fs::path& file : files) {
       const std::string stem = file.stem().string();
       const std::string what = std::string(expect) + "/" + stem;
-      Object obj = test::psa::rollout_from_pod(test::psa::parse_yaml(test::read_file(file.string())));
+      Object obj = test::psa::rollout_from_pod(test::psa::parse_yaml(test::read_file(file.string()), file.string()));
       auto before = test::psa::psa_findings(obj, policy);
       MutationResult r = check_contract(obj, ctx, what);
       auto after = test::psa::psa_findings(Object{r.object, {}}, policy);

@@ -57,7 +57,7 @@ void run_level(const std::string& level) {
   for (const std::string expect : {"pass", "fail"}) {
     for (const fs::path& file : fixtures(root / expect)) {
       ++total;
-      json pod = parse_yaml(test::read_file(file.string()));
+      json pod = parse_yaml(test::read_file(file.string()), file.string());
       Object obj = rollout_from_pod(pod);
       std::vector<Finding> found = psa_findings(obj, policy);
       bool denied = !found.empty();

@@ -138,7 +138,7 @@ TEST(PodSecurityFix, PsaFixtures) {
         if (e.path().extension() != ".yaml") continue;
         std::string stem = e.path().stem().string();
         std::string what = std::string(level) + "/" + expect + "/" + stem;
-        Object obj = rollout_from_pod(parse_yaml(test::read_file(e.path().string())));
+        Object obj = rollout_from_pod(parse_yaml(test::read_file(e.path().string()), e.path().string()));
         json once = fix(obj.doc, policy);
         expect_preserved(obj.doc, once, what);
         EXPECT_EQ(fix(once, policy), once) << what << ": fix is not idempotent";

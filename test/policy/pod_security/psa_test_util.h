@@ -1,56 +1,27 @@
-// Helpers for the pod-security tests: a small YAML -> json converter (yaml-cpp
-// directly, scalars typed as Kubernetes manifests expect), wrapping a pod into
-// a Rollout template, and evaluating only the pod-security rules.
+// Helpers for the pod-security tests: reading a fixture's YAML, wrapping a pod
+// into a Rollout template, and evaluating only the pod-security rules.
 #pragma once
 
-#include <algorithm>
-#include <cctype>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
+#include <gtest/gtest.h>
 
+#include "manifests/documents.h"
 #include "policy/catalog.h"
 #include "policy/inventory.h"
 #include "policy/policy.h"
 
 namespace rg::test::psa {
 
-inline json scalar_to_json(const YAML::Node& n) {
-  const std::string& s = n.Scalar();
-  if (n.Tag() == "!") return s;  // quoted: always a string
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
-  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
-  char* end = nullptr;
-  long long i = std::strtoll(s.c_str(), &end, 10);
-  if (end != nullptr && *end == '\0' && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-')) return i;
-  double d = std::strtod(s.c_str(), &end);
-  if (end != nullptr && *end == '\0' && s.find_first_of("0123456789") != std::string::npos) return d;
-  return s;
+// One YAML document as kubectl would send it (the CLI's reader); a parse
+// error fails the calling test with the reader's "file:line:col" message.
+inline json parse_yaml(const std::string& text, const std::string& file = "fixture.yaml") {
+  json out;
+  std::string error;
+  if (!parse_single_document(text, file, &out, &error)) ADD_FAILURE() << error;
+  return out;
 }
-
-inline json yaml_to_json(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Map: {
-      json o = json::object();
-      for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second);
-      return o;
-    }
-    case YAML::NodeType::Sequence: {
-      json a = json::array();
-      for (const auto& e : n) a.push_back(yaml_to_json(e));
-      return a;
-    }
-    case YAML::NodeType::Scalar:
-      return scalar_to_json(n);
-    default:
-      return nullptr;
-  }
-}
-
-inline json parse_yaml(const std::string& text) { return yaml_to_json(YAML::Load(text)); }
 
 // A Rollout whose spec.template is the pod's metadata and spec.
 inline Object rollout_from_pod(const json& pod, const std::string& name = "catalog") {

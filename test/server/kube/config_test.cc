@@ -92,6 +92,32 @@ TEST(Kubeconfig, TokenFileIsReadAndReRead) {
   EXPECT_EQ(c.bearer_token(), "first");
 }
 
+// kubectl reads a kubeconfig as YAML 1.1 (sigs.k8s.io/yaml): `yes` is a
+// boolean, and a bare number is not a string.
+TEST(Kubeconfig, ScalarsMeanWhatKubectlReads) {
+  TempDir dir;
+  std::string p = dir.write("config", kubeconfig("    token: abc123\n", "    insecure-skip-tls-verify: yes\n"));
+  Config c;
+  ASSERT_TRUE(load_kubeconfig({p}, "", &c).ok());
+  EXPECT_TRUE(c.insecure_skip_tls_verify);
+  p = dir.write("config", kubeconfig("    token: 12345\n"));
+  EXPECT_THAT(load_kubeconfig({p}, "", &c).message(), HasSubstr("users[u1].user: token must be a string (quote it)"));
+  p = dir.write("config", kubeconfig("    token: '12345'\n"));
+  ASSERT_TRUE(load_kubeconfig({p}, "", &c).ok());
+  EXPECT_EQ(c.bearer_token(), "12345");
+}
+
+TEST(Kubeconfig, AnEmptyFileIsAnEmptyConfig) {
+  TempDir dir;
+  std::string empty = dir.write("empty", "");
+  std::string p = dir.write("config", kubeconfig("    token: abc123\n"));
+  Config c;
+  Status s = load_kubeconfig({empty, p}, "", &c);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(c.server, "https://10.0.0.1:6443");
+  EXPECT_THAT(load_kubeconfig({empty}, "", &c).message(), HasSubstr("current-context is not set"));
+}
+
 struct ErrorCase {
   const char* name;
   std::string text;
@@ -115,7 +141,7 @@ TEST(Kubeconfig, ErrorsNameTheFileAndField) {
        "", "clusters[c].cluster: server \"ftp://x\" must start with https:// or http://"},
       {"missing-cluster", "current-context: a\ncontexts: [{name: a, context: {cluster: gone}}]\n", "",
        "clusters: no cluster named \"gone\""},
-      {"invalid-yaml", "current-context: [a\n", "", "invalid YAML"},
+      {"invalid-yaml", "current-context: [a\n", "", "config:2:1: "},
       {"context-without-context", "current-context: a\ncontexts: [{name: a, ctx: {cluster: c}}]\n", "",
        "contexts[a].context: must be a mapping"},  // found by kubeconfig_fuzz
       {"cluster-without-cluster",
@@ -203,16 +229,6 @@ TEST_F(InCluster, Errors) {
   EXPECT_THAT(load_in_cluster_config(&c, bad).message(), HasSubstr("missing-ca: CA file not found"));
   unsetenv("KUBERNETES_SERVICE_PORT");
   EXPECT_THAT(load_in_cluster_config(&c, paths_).message(), HasSubstr("KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT"));
-}
-
-TEST(Base64, DecodesAndRejects) {
-  std::string out;
-  ASSERT_TRUE(base64_decode("aGVs\nbG8=", &out));
-  EXPECT_EQ(out, "hello");
-  ASSERT_TRUE(base64_decode("aGVsbG8", &out));  // padding optional
-  EXPECT_EQ(out, "hello");
-  EXPECT_FALSE(base64_decode("a$b=", &out));
-  EXPECT_FALSE(base64_decode("aGVsbG8=x", &out));
 }
 
 }  // namespace
