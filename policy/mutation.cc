@@ -28,8 +28,8 @@ std::string pointer(const std::vector<Token>& path) {
 }
 
 // One operation, built member by member: nlohmann's initializer-list
-// constructor (checking every element for a key/value pair shape, copying the
-// value through json_ref) was 40% of the diff.
+// constructor checks every element for a key/value pair shape and copies the
+// value through json_ref, about 40% of a diff's time.
 json operation(const char* op, std::string path, const json* value = nullptr) {
   json out(json::value_t::object);
   json::object_t& m = out.get_ref<json::object_t&>();

@@ -452,9 +452,9 @@ TEST(Documents, GarbageNeverThrows) {
 }
 
 // YAML allows no control characters but tab, LF and CR. A NUL inside a
-// directive made libfyaml's scanner loop forever (found by the policy fuzz
-// target, test/fuzz/regressions/policy/); every control character is now a
-// positioned error before libfyaml reads the text.
+// directive makes libfyaml's scanner loop forever (an input from the policy
+// fuzz target, test/fuzz/regressions/policy/), so every control character is
+// a positioned error before libfyaml reads the text.
 TEST(Documents, ControlCharactersArePositionedErrorsNotHangs) {
   const std::string hang("%\"rules\":{\"\xd8o\0\0\0\0\"rules\"\"{:\":\"deny\"}}", 37);
   LoadResult r = load_documents(hang, "p.yaml");
