@@ -1,11 +1,11 @@
 // Manifests as text -> Objects with file and line (see documents.h).
 //
-// YAML goes through libfyaml's event parser (iterative, and about five times
-// faster than yaml-cpp's) and a small, non-recursive builder that sees every
-// mark, tag and anchor and bounds depth, node count and the bytes aliases
-// add. Scalars and keys resolve as kubectl reads them (YAML 1.1, see
-// yaml_scalars.h), so `yes` is true and `0644` is 420; a line-based pre-scan refuses a document nested too deep before
-// libfyaml sees it. JSON goes through nlohmann (iterative) after a tokenizing
+// YAML goes through libfyaml's event parser (iterative, and about seven times
+// faster than yaml-cpp's on manifests) and a small, non-recursive builder that
+// sees every mark, tag and anchor and bounds depth, node count and the bytes
+// aliases add. Scalars and keys resolve as kubectl reads them (YAML 1.1, see
+// yaml_scalars.h), so `yes` is true and `0644` is 420; a line-based pre-scan
+// refuses a document nested too deep before libfyaml sees it. JSON goes through nlohmann (iterative) after a tokenizing
 // pre-scan that bounds depth and node count, finds duplicate keys and
 // remembers where each top-level element starts. Nothing here throws to the
 // caller.
@@ -308,6 +308,8 @@ struct Mark {
   int line = -1, column = -1;
 };
 
+// Text from the input, quoted for a message; invalid UTF-8 becomes U+FFFD so
+// the message can go into JSON output.
 std::string quote_text(std::string_view text) {
   return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -377,18 +379,17 @@ class Builder {
     count(1, mark);
     tally_.bytes += v.size();
     yaml11::Scalar s = resolve_scalar(tag, v, mark);
+    if (!anchor.empty()) anchors_[std::string(anchor)] = {Anchored::Scalar{s, v}, tally_ - before};
     if (expecting_key()) {
       // A key becomes the JSON key kubectl sends: a plain `yes` key is "true", `0x10` is "16".
       Frame& f = stack_.back();
       f.merge_key = tag == "?" && v == "<<";
-      if (!anchor.empty()) anchors_[std::string(anchor)] = {Anchored::Scalar{s, v}, tally_ - before};
       f.key = f.merge_key ? std::move(v) : scalar_key(s, std::move(v), mark);
       f.have_key = true;
       f.key_line = mark.line + 1;
       f.key_col = mark.column + 1;
       return;
     }
-    if (!anchor.empty()) anchors_[std::string(anchor)] = {Anchored::Scalar{s, v}, tally_ - before};
     value(scalar_value(s, std::move(v), mark), mark, {}, before, false, "");
   }
   void alias(const Mark& at, std::string_view anchor) {
@@ -396,7 +397,7 @@ class Builder {
     auto it = anchors_.find(std::string(anchor));
     if (it == anchors_.end()) {
       throw LoadFailure{mark.line + 1, mark.column + 1,
-                        "unknown anchor " + json(std::string(anchor)).dump(-1, ' ', false, json::error_handler_t::replace) +
+                        "unknown anchor " + quote_text(anchor) +
                             " (an alias must follow its anchor's node)"};
     }
     const Anchored& a = it->second;
@@ -405,7 +406,7 @@ class Builder {
     alias_bytes_ += a.size.bytes;
     if (alias_bytes_ > alias_budget_) {
       throw LoadFailure{mark.line + 1, mark.column + 1,
-                        "alias " + json("*" + std::string(anchor)).dump(-1, ' ', false, json::error_handler_t::replace) +
+                        "alias " + quote_text("*" + std::string(anchor)) +
                             " makes the aliases add more than " + std::to_string(alias_budget_) +
                             " bytes of text (" + std::to_string(limits_.expansion_ratio) +
                             " times the input's size, at least " + std::to_string(limits_.expanded_bytes_floor) +
@@ -556,7 +557,7 @@ class Builder {
     auto [it, inserted] = f.value.get_ref<json::object_t&>().try_emplace(std::move(f.key));
     if (!inserted) {
       throw LoadFailure{f.key_line, f.key_col,
-                        "duplicate key " + json(it->first).dump(-1, ' ', false, json::error_handler_t::replace)};
+                        "duplicate key " + quote_text(it->first)};
     }
     it->second = std::move(v);
   }

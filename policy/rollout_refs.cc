@@ -121,7 +121,7 @@ std::string full_traffic_step_text(const json& steps, size_t p) {
   const json* w = steps.is_array() && p < steps.size() ? child(steps[p], "setWeight") : nullptr;
   if (w == nullptr) return where;
   std::optional<long long> weight = step_set_weight(steps[p]);
-  where += " (setWeight: " + w->dump(-1, ' ', false, json::error_handler_t::replace);
+  where += " (setWeight: " + short_json(*w);
   if (weight && *weight > 100) where += ", which counts as 100%";
   return where + ")";
 }
@@ -129,7 +129,7 @@ std::string full_traffic_step_text(const json& steps, size_t p) {
 std::string starting_step_text(const json& background_analysis) {
   const json* s = child(background_analysis, "startingStep");
   if (s == nullptr || s->is_null()) return "no startingStep (step 0)";
-  return "startingStep: " + s->dump(-1, ' ', false, json::error_handler_t::replace);
+  return "startingStep: " + short_json(*s);
 }
 
 bool is_indefinite_pause(const json& step) {

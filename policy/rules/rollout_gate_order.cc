@@ -35,10 +35,11 @@ std::vector<Finding> check(const Object& obj, const Context&) {
     const std::string at = path_key(path_index("spec.strategy.canary.steps", i), what);
     Finding f;
     f.path = at;
-    f.message = who() + ": " + at + " runs after " + full_traffic_step_text(*steps, p) +
+    const std::string full_text = full_traffic_step_text(*steps, p);
+    f.message = who() + ": " + at + " runs after " + full_text +
                 " sends all traffic to the new version, so every user already gets it and the analysis "
                 "gates nothing";
-    f.hint = "move this step before " + full_traffic_step_text(*steps, p);
+    f.hint = "move this step before " + full_text;
     out.push_back(std::move(f));
   }
   if (const json* bg = child(*canary_strategy(obj.doc), "analysis"); bg != nullptr && bg->is_object()) {
