@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,10 +43,16 @@ inline int free_port() {
   return ntohs(a.sin_port);
 }
 
-// Starts args[0] with args, stdout and stderr to `log`; the child's pid.
+// Starts args[0] with args, stdout and stderr to `log`; the child's pid. The
+// child is killed when the test binary dies (a crash, a SIGKILL from ctest's
+// timeout), so no server or Prometheus outlives it. Call from the thread that
+// lives as long as the child (PR_SET_PDEATHSIG follows the forking thread).
 inline pid_t spawn(std::vector<std::string> args, const fs::path& log) {
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);  // the parent died before prctl
     FILE* out = std::freopen(log.c_str(), "w", stdout);
     (void)out;
     dup2(fileno(stdout), 2);
