@@ -26,6 +26,13 @@ json rollout() {
     "spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx"}]}}}})");
 }
 
+// A Rollout that policy/exemption-reason denies: its exemption names no rule.
+json denied_rollout() {
+  json r = rollout();
+  r["metadata"]["annotations"]["rollout-guard.io/exempt"] = "no-such/rule";
+  return r;
+}
+
 json review(json object, std::string op = "CREATE", std::string api = "admission.k8s.io/v1") {
   return {{"apiVersion", api},
           {"kind", "AdmissionReview"},
@@ -215,8 +222,7 @@ TEST(Validate, NeverBlocksDeleteSubresourcesOrUnreadKinds) {
   const Policy policy;
   const EmptyInventory inv;
   const Context ctx{policy, inv};
-  json bad = rollout();
-  bad["metadata"]["annotations"]["rollout-guard.io/exempt"] = "no-such/rule";
+  const json bad = denied_rollout();
   Review r;
   std::string err;
   ASSERT_TRUE(parse_review(review(nullptr, "DELETE").dump(), &r, &err)) << err;
@@ -289,8 +295,7 @@ TEST(Response, AnswersInTheRequestsApiVersionAndEchoesUid) {
   const Policy policy;
   const EmptyInventory inv;
   const Context ctx{policy, inv};
-  json bad = rollout();
-  bad["metadata"]["annotations"]["rollout-guard.io/exempt"] = "no-such/rule";
+  const json bad = denied_rollout();
   Review r;
   std::string err;
   ASSERT_TRUE(parse_review(review(bad, "CREATE", "admission.k8s.io/v1beta1").dump(), &r, &err));
