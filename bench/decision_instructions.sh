@@ -9,7 +9,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 scenarios=("$@"); [ ${#scenarios[@]} -gt 0 ] || scenarios=(validate validate-reused validate-update validate-denied mutate mutate-bare evaluate parse)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 nice g++ -std=c++20 -O2 -I"$src" -DRG_SOURCE_DIR="\"$src\"" "$src/bench/decision_instructions.cc" -o "$tmp/d" \
-  "$build/librg_admission.a" "$build/librg_manifests.a" "$build/librg_policy.a" "$build/librg_promql.a" "$build/librg_condition.a" $(pkg-config --libs libfyaml re2) -lyaml-cpp
+  "$build/librg_admission.a" "$build/librg_manifests.a" "$build/librg_policy.a" "$build/librg_promql.a" "$build/librg_condition.a" "$build/librg_certs.a" $(pkg-config --libs libfyaml re2) -lcrypto
 count() {  # scenario decisions -> total instructions collected
   valgrind --tool=callgrind --callgrind-out-file="$tmp/cg" --collect-atstart=no --toggle-collect='measured*' \
     "$tmp/d" "$1" "$2" >/dev/null 2>"$tmp/err"
