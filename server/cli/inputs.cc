@@ -41,8 +41,13 @@ bool read_capped(std::istream& in, size_t max_bytes, std::string* out) {
   return !in.bad();
 }
 
-std::string too_large(const std::string& name, uintmax_t size, size_t limit) {
-  return name + ": input too large (" + std::to_string(size) + " bytes, limit " + std::to_string(limit) + ")";
+// An error about a whole file or directory, without a position.
+InputError path_error(const std::string& path, const std::string& message) {
+  return {path + ": " + message, path, 0, 0};
+}
+
+InputError too_large(const std::string& name, uintmax_t size, size_t limit) {
+  return path_error(name, "input too large (" + std::to_string(size) + " bytes, limit " + std::to_string(limit) + ")");
 }
 
 // Directories: recursive, sorted by name, symlinked directories followed once
@@ -52,7 +57,7 @@ void walk(const fs::path& dir, int depth, std::set<fs::path>* seen, std::vector<
   std::error_code ec;
   fs::path real = fs::canonical(dir, ec);
   if (ec) {
-    errors->push_back({dir.string() + ": " + ec.message()});
+    errors->push_back(path_error(dir.string(), ec.message()));
     return;
   }
   if (!seen->insert(real).second) {
@@ -60,20 +65,21 @@ void walk(const fs::path& dir, int depth, std::set<fs::path>* seen, std::vector<
     return;
   }
   if (depth > kMaxDirectoryDepth) {
-    errors->push_back({dir.string() + ": directories nested deeper than " + std::to_string(kMaxDirectoryDepth)});
+    errors->push_back(
+        path_error(dir.string(), "directories nested deeper than " + std::to_string(kMaxDirectoryDepth)));
     return;
   }
   std::vector<fs::directory_entry> entries;
   fs::directory_iterator it(dir, ec), end;
   if (ec) {
-    errors->push_back({dir.string() + ": " + ec.message()});
+    errors->push_back(path_error(dir.string(), ec.message()));
     return;
   }
   for (; it != end; it.increment(ec)) {
     if (ec) break;
     entries.push_back(*it);
   }
-  if (ec) errors->push_back({dir.string() + ": " + ec.message()});
+  if (ec) errors->push_back(path_error(dir.string(), ec.message()));
   std::sort(entries.begin(), entries.end(),
             [](const fs::directory_entry& a, const fs::directory_entry& b) { return a.path() < b.path(); });
   for (const fs::directory_entry& entry : entries) {
@@ -84,7 +90,7 @@ void walk(const fs::path& dir, int depth, std::set<fs::path>* seen, std::vector<
     bool is_dir = entry.is_directory(sec);
     bool is_file = !sec && !is_dir && entry.is_regular_file(sec);
     if (sec) {
-      if (manifest_extension(p)) errors->push_back({p.string() + ": " + sec.message()});
+      if (manifest_extension(p)) errors->push_back(path_error(p.string(), sec.message()));
       continue;
     }
     if (is_dir) {
@@ -108,7 +114,7 @@ std::vector<Input> expand_inputs(const std::vector<std::string>& paths, std::vec
     std::error_code ec;
     fs::file_status st = fs::status(arg, ec);
     if (ec || !fs::exists(st)) {
-      errors->push_back({arg + ": " + (ec ? ec.message() : std::string("no such file or directory"))});
+      errors->push_back(path_error(arg, ec ? ec.message() : std::string("no such file or directory")));
       continue;
     }
     if (fs::is_directory(st)) {
@@ -125,7 +131,7 @@ bool read_input(const Input& input, std::istream& stdin_stream, size_t max_bytes
                 std::vector<InputError>* errors) {
   if (input.path.empty()) {
     if (!read_capped(stdin_stream, max_bytes, text)) {
-      errors->push_back({input.name + ": cannot read"});
+      errors->push_back(path_error(input.name, "cannot read"));
       return false;
     }
   } else {
@@ -133,14 +139,14 @@ bool read_input(const Input& input, std::istream& stdin_stream, size_t max_bytes
     // than in anything else but parsing.
     int fd = ::open(input.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      errors->push_back({input.name + ": cannot read: " + std::strerror(errno)});
+      errors->push_back(path_error(input.name, std::string("cannot read: ") + std::strerror(errno)));
       return false;
     }
     struct stat st {};
     if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
       if (static_cast<uintmax_t>(st.st_size) > max_bytes) {
         ::close(fd);
-        errors->push_back({too_large(input.name, static_cast<uintmax_t>(st.st_size), max_bytes)});
+        errors->push_back(too_large(input.name, static_cast<uintmax_t>(st.st_size), max_bytes));
         return false;
       }
       text->reserve(static_cast<size_t>(st.st_size) + 1);
@@ -153,7 +159,7 @@ bool read_input(const Input& input, std::istream& stdin_stream, size_t max_bytes
       if (n < 0) {
         int err = errno;
         ::close(fd);
-        errors->push_back({input.name + ": cannot read: " + std::strerror(err)});
+        errors->push_back(path_error(input.name, std::string("cannot read: ") + std::strerror(err)));
         return false;
       }
       if (n == 0) break;
@@ -162,7 +168,8 @@ bool read_input(const Input& input, std::istream& stdin_stream, size_t max_bytes
     ::close(fd);
   }
   if (text->size() > max_bytes) {
-    errors->push_back({input.name + ": input too large (more than " + std::to_string(max_bytes) + " bytes)"});
+    errors->push_back(
+        path_error(input.name, "input too large (more than " + std::to_string(max_bytes) + " bytes)"));
     return false;
   }
   return true;
@@ -212,11 +219,11 @@ Loaded load_one(const Input& input, std::istream& stdin_stream, const LoadLimits
     out.file.objects = std::move(loaded.objects);
     out.file.skipped = loaded.skipped;
     out.file.failed = !loaded.errors.empty();
-    for (const LoadError& e : loaded.errors) out.errors.push_back({e.str()});
+    for (const LoadError& e : loaded.errors) out.errors.push_back({e.str(), input.name, e.line, e.column});
   } catch (const std::exception& e) {  // out of memory: say so for this file, go on with the others
     out.file.objects.clear();
     out.file.failed = true;
-    out.errors.push_back({input.name + ": " + e.what()});
+    out.errors.push_back(path_error(input.name, e.what()));
   }
   return out;
 }

@@ -14,8 +14,11 @@
 
 namespace rg::cli {
 
-struct InputError {  // "file:line:col: message", or "path: message"
-  std::string text;
+struct InputError {
+  std::string text;  // as printed: "file:line:col: message", or "path: message"
+  std::string file;  // the input or path it is about, as named in `text`
+  int line = 0;      // 1-based position in `file`; 0 when the error is about the whole file
+  int column = 0;
 };
 
 // One input as named on the command line or found in a directory.
