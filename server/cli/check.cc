@@ -15,6 +15,7 @@
 #include "server/cli/commands.h"
 #include "server/cli/inputs.h"
 #include "server/cli/parallel.h"
+#include "server/cli/program.h"
 
 namespace rg::cli {
 
@@ -90,9 +91,9 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
     }
     return report.exit_code();
   } catch (const std::exception& e) {
-    err << "rollout-guard check: internal error: " << e.what() << "\n";
+    err << program_name() << " check: internal error: " << e.what() << "\n";
   } catch (...) {
-    err << "rollout-guard check: internal error\n";
+    err << program_name() << " check: internal error\n";
   }
   return 2;
 }
@@ -122,21 +123,21 @@ void add_check_command(CLI::App& app, int* exit_code) {
     for (const std::string& a : *args) {
       size_t eq = a.find('=');
       if (eq == std::string::npos || eq == 0) {
-        std::cerr << "rollout-guard check: --arg \"" << a << "\": expected name=value\n";
+        std::cerr << program_name() << " check: --arg \"" << a << "\": expected name=value\n";
         *exit_code = 2;
         return;
       }
       opts->preflight.args[a.substr(0, eq)] = a.substr(eq + 1);
     }
     if (opts->preflight.url.empty() && (!args->empty() || opts->preflight_fail)) {
-      std::cerr << "rollout-guard check: --arg and --preflight-fail need --prometheus URL\n";
+      std::cerr << program_name() << " check: --arg and --preflight-fail need --prometheus URL\n";
       *exit_code = 2;
       return;
     }
     if (!opts->preflight.url.empty()) {
       std::string base, prefix, error;
       if (!parse_prometheus_url(opts->preflight.url, &base, &prefix, &error)) {
-        std::cerr << "rollout-guard check: " << error << "\n";
+        std::cerr << program_name() << " check: " << error << "\n";
         *exit_code = 2;
         return;
       }

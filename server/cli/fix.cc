@@ -18,6 +18,7 @@
 #include "server/cli/commands.h"
 #include "server/cli/inputs.h"
 #include "server/cli/line_diff.h"
+#include "server/cli/program.h"
 
 namespace rg::cli {
 
@@ -248,9 +249,9 @@ int run_fix(const FixOptions& opts, std::istream& in, std::ostream& out, std::os
     if (errors) return 2;
     return defaulted > 0 ? 1 : 0;
   } catch (const std::exception& e) {
-    err << "rollout-guard fix: internal error: " << e.what() << "\n";
+    err << program_name() << " fix: internal error: " << e.what() << "\n";
   } catch (...) {
-    err << "rollout-guard fix: internal error\n";
+    err << program_name() << " fix: internal error\n";
   }
   return 2;
 }

@@ -19,6 +19,7 @@
 #include "policy/promql/placeholders.h"
 #include "policy/promql/printer.h"
 #include "server/cli/commands.h"
+#include "server/cli/program.h"
 
 namespace rg::cli {
 namespace {
@@ -60,7 +61,7 @@ int run_jsonl(bool templated) {
     if (in.is_discarded() || !in.is_object() || !in.contains("query") || !in["query"].is_string()) {
       std::string why = in.is_discarded() ? "not valid JSON" : "expected an object with a string field \"query\"";
       std::string msg = "stdin line " + std::to_string(line_no) + ": " + why;
-      std::cerr << "rollout-guard promql fmt: " << msg << "\n";
+      std::cerr << program_name() << " promql fmt: " << msg << "\n";
       nlohmann::ordered_json out = {{"query", nullptr}, {"valid", false}, {"canonical", nullptr}, {"error", msg}};
       std::cout << out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
       status = 2;
@@ -103,7 +104,7 @@ void add_promql_command(CLI::App& app, int* exit_code) {
     try {
       if (opts->jsonl) {
         if (query_opt->count() > 0) {
-          std::cerr << "rollout-guard promql fmt: give either QUERY or --jsonl, not both\n";
+          std::cerr << program_name() << " promql fmt: give either QUERY or --jsonl, not both\n";
           *exit_code = 2;
           return;
         }
@@ -112,7 +113,7 @@ void add_promql_command(CLI::App& app, int* exit_code) {
         *exit_code = run_single(*opts, query_opt->count() > 0);
       }
     } catch (const std::exception& e) {
-      std::cerr << "rollout-guard promql fmt: " << e.what() << "\n";
+      std::cerr << program_name() << " promql fmt: " << e.what() << "\n";
       *exit_code = 1;
     }
   });

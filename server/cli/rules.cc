@@ -10,6 +10,7 @@
 
 #include "policy/catalog.h"
 #include "server/cli/commands.h"
+#include "server/cli/program.h"
 
 namespace rg::cli {
 
@@ -153,20 +154,20 @@ void add_rules_commands(CLI::App& app, int* exit_code) {
 
   auto id = std::make_shared<std::string>();
   CLI::App* explain = app.add_subcommand("explain", "Print a rule's documentation");
-  explain->add_option("rule-id", *id, "Rule id, as listed by `rollout-guard rules`")->required();
+  explain->add_option("rule-id", *id, "Rule id, as listed by `" + program_name() + " rules`")->required();
   explain->callback([id, exit_code] {
     if (const Rule* r = find_rule(*id)) {
       std::cout << render_explain(*r);
       *exit_code = 0;
       return;
     }
-    std::cerr << "rollout-guard explain: unknown rule id \"" << *id << "\"";
+    std::cerr << program_name() << " explain: unknown rule id \"" << *id << "\"";
     std::vector<std::string> close = close_rule_ids(*id);
     if (!close.empty()) {
       std::cerr << "; did you mean:\n";
       for (const std::string& c : close) std::cerr << "  " << c << "\n";
     } else {
-      std::cerr << " (see `rollout-guard rules`)\n";
+      std::cerr << " (see `" << program_name() << " rules`)\n";
     }
     *exit_code = 2;
   });

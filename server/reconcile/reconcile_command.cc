@@ -20,6 +20,7 @@
 #include "server/cli/commands.h"
 #include "server/cli/flags.h"
 #include "server/cli/inputs.h"
+#include "server/cli/program.h"
 #include "server/kube/cache.h"
 #include "server/kube/client.h"
 #include "server/kube/config.h"
@@ -52,7 +53,7 @@ struct ReconcileFlags {
 };
 
 int fail(const std::string& msg) {
-  std::fprintf(stderr, "rollout-guard reconcile: %s\n", msg.c_str());
+  std::fprintf(stderr, "%s reconcile: %s\n", program_name().c_str(), msg.c_str());
   return 2;
 }
 

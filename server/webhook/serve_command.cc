@@ -22,6 +22,7 @@
 #include "server/cli/commands.h"
 #include "server/cli/flags.h"
 #include "server/cli/inputs.h"
+#include "server/cli/program.h"
 #include "server/kube/cache.h"
 #include "server/kube/client.h"
 #include "server/kube/config.h"
@@ -69,7 +70,7 @@ std::string make_temp_dir() {
 }
 
 int fail(const std::string& msg) {
-  std::fprintf(stderr, "rollout-guard serve: %s\n", msg.c_str());
+  std::fprintf(stderr, "%s serve: %s\n", program_name().c_str(), msg.c_str());
   return 2;
 }
 
