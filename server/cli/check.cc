@@ -45,6 +45,7 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
     report.notes = std::move(loaded.notes);
     report.skipped = loaded.skipped;
     for (LoadedFile& file : loaded.files) {
+      report.inputs.push_back(file.name);
       for (Object& o : file.objects) objects.push_back(std::move(o));
     }
 
@@ -66,6 +67,9 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
         continue;
       }
       ++report.objects;
+      const Object& o = objects[i];
+      report.checked.push_back({o.where.file, o.where.line, std::string(o.kind()), std::string(o.ns()),
+                                std::string(o.name()), report.findings.size(), found[i].size()});
       for (Finding& f : found[i]) report.findings.push_back(std::move(f));
     }
     if (!opts.preflight.url.empty()) {  // --prometheus: the live preflight (preflight.h)
@@ -80,6 +84,7 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
       case OutputFormat::Text: out << render_text(report); break;
       case OutputFormat::Json: out << render_json(report); break;
       case OutputFormat::Sarif: out << render_sarif(report); break;
+      case OutputFormat::Junit: out << render_junit(report); break;
     }
     out.flush();
     if (opts.exiting) {
@@ -107,8 +112,9 @@ void add_check_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--policy", opts->policy_file, "Policy file (YAML); default: the embedded default policy");
   cmd->add_option("-j,--jobs", opts->jobs, "Threads reading, parsing and evaluating (default: one per core, at most 8)")
       ->check(CLI::Range(1u, 64u));
-  cmd->add_option("-o,--output", *format, "Output format: text, json or sarif")
-      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  cmd->add_option("-o,--output", *format,
+                  "Output format: text, json, sarif or junit (JUnit XML for CI test reports: GitLab, Jenkins)")
+      ->check(CLI::IsMember({"text", "json", "sarif", "junit"}));
   auto args = std::make_shared<std::vector<std::string>>();
   cmd->add_option("--prometheus", opts->preflight.url,
                   "Live preflight: run every AnalysisTemplate metric's query against this Prometheus "
@@ -119,7 +125,10 @@ void add_check_command(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0.001, 3600.0));
   cmd->add_flag("--preflight-fail", opts->preflight_fail, "Exit 1 when a preflight outcome is Failed or Error");
   cmd->callback([opts, format, args, exit_code] {
-    opts->format = *format == "json" ? OutputFormat::Json : *format == "sarif" ? OutputFormat::Sarif : OutputFormat::Text;
+    opts->format = *format == "json"    ? OutputFormat::Json
+                   : *format == "sarif" ? OutputFormat::Sarif
+                   : *format == "junit" ? OutputFormat::Junit
+                                        : OutputFormat::Text;
     for (const std::string& a : *args) {
       size_t eq = a.find('=');
       if (eq == std::string::npos || eq == 0) {

@@ -17,7 +17,7 @@
 
 namespace rg::cli {
 
-enum class OutputFormat { Text, Json, Sarif };
+enum class OutputFormat { Text, Json, Sarif, Junit };
 
 struct CheckOptions {
   std::vector<std::string> paths;  // files, directories, "-" for stdin
@@ -35,8 +35,20 @@ struct CheckOptions {
   bool exiting = false;
 };
 
+// An evaluated object and where its findings are, for renderers that list
+// what passed as well as what did not (JUnit).
+struct CheckedObject {
+  std::string file;  // as named in messages ("<stdin>" for -); "" when unknown
+  int line = 0;      // 1-based line where the object starts; 0 when unknown
+  std::string kind, ns, name;
+  size_t first_finding = 0;  // its findings are report.findings[first_finding, first_finding + finding_count)
+  size_t finding_count = 0;
+};
+
 struct CheckReport {
   std::vector<Finding> findings;  // input order: file, then object, then catalog order
+  std::vector<std::string> inputs;     // every input read or tried, input order, as named in messages
+  std::vector<CheckedObject> checked;  // objects evaluated, input order (objects == checked.size())
   std::vector<InputError> errors;
   std::vector<std::string> notes;  // said on stderr, not errors (a directory reached twice)
   int objects = 0;  // objects evaluated
@@ -55,6 +67,11 @@ struct CheckReport {
 std::string render_text(const CheckReport& report);
 std::string render_json(const CheckReport& report);
 std::string render_sarif(const CheckReport& report);
+// JUnit XML for CI test reports (GitLab, Jenkins): one <testsuite> per input,
+// one <testcase> per (object, rule) with findings and per object without;
+// the model is in docs/cli.md ("JUnit output"). Always well-formed UTF-8
+// XML 1.0, whatever bytes the input held.
+std::string render_junit(const CheckReport& report);
 
 // Runs a whole check: reads inputs (`in` for "-"), evaluates, writes the
 // rendered report to `out` and errors to `err`. Returns the exit code. Never throws.
