@@ -9,6 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev libcli11-dev
   prometheus curl openssl
   python3 python3-yaml python3-jsonschema
+  libxml2-utils  # xmllint: the JUnit output against its schema (test/server/cli/junit_schema_test.sh)
   umoci skopeo podman  # the container image (scripts/image.sh) and its test (test/image/)
 )
 # Load baselines (bench/load.sh) need nginx and wrk too: RG_DEPS_BENCH=1.
