@@ -114,13 +114,6 @@ bool is_loopback(const std::string& host) {
   return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
 }
 
-// "16 MiB", "64 KiB", "1000 bytes".
-std::string bytes_text(size_t n) {
-  if (n >= (size_t{1} << 20) && n % (size_t{1} << 20) == 0) return std::to_string(n >> 20) + " MiB";
-  if (n >= (size_t{1} << 10) && n % (size_t{1} << 10) == 0) return std::to_string(n >> 10) + " KiB";
-  return std::to_string(n) + " bytes";
-}
-
 // The part of an error response's body kept for the message.
 constexpr size_t kMaxErrorBodyBytes = 64 * 1024;
 

@@ -23,6 +23,7 @@
 
 #include "policy/status.h"
 #include "server/kube/config.h"
+#include "server/kube/watch_stream.h"
 
 namespace httplib {
 class ClientImpl;
@@ -112,11 +113,6 @@ struct ListInfo {
   int pages = 0;
   int limit = 0;                   // the limit of the last page
   size_t largest_page_bytes = 0;   // the largest page body read
-};
-
-struct WatchEvent {
-  std::string type;  // ADDED, MODIFIED, DELETED, BOOKMARK, ERROR
-  json object;       // the object; for ERROR a metav1.Status
 };
 
 struct WatchOptions {
