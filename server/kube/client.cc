@@ -498,10 +498,9 @@ ApiStatus Client::watch(const Resource& r, std::string_view ns, const WatchOptio
   } unregister{cancel};
 
   int status = 0;
-  std::string error_body, line;
+  std::string error_body;
+  WatchStreamDecoder decoder(opts.max_event_bytes);
   bool stopped_by_callback = false;
-  std::string bad_line;
-  bool too_long = false;
   auto res = conn->Get(
       prefix_ + path, base_headers(config_),
       [&](const httplib::Response& resp) {
@@ -514,47 +513,26 @@ ApiStatus Client::watch(const Resource& r, std::string_view ns, const WatchOptio
           if (error_body.size() < kMaxErrorBodyBytes) error_body.append(data, n);
           return true;
         }
-        line.append(data, n);
-        size_t start = 0;
-        for (size_t nl; (nl = line.find('\n', start)) != std::string::npos; start = nl + 1) {
-          if (nl - start > opts.max_event_bytes) {
-            too_long = true;
-            return false;
-          }
-          std::string_view one(line.data() + start, nl - start);
-          if (one.find_first_not_of(" \r\t") == std::string_view::npos) continue;
-          json j = json::parse(one, nullptr, false);
-          WatchEvent ev;
-          if (j.is_object()) {
-            // A type that is not a string is a bad line, not an exception out of the watch.
-            if (auto t = j.find("type"); t != j.end() && t->is_string()) ev.type = t->get<std::string>();
-            if (auto it = j.find("object"); it != j.end()) ev.object = std::move(*it);
-          }
-          if (ev.type.empty()) {
-            bad_line = std::string(one.substr(0, 200));
-            return false;
-          }
+        decoder.feed(std::string_view(data, n));
+        WatchEvent ev;
+        while (decoder.next(&ev)) {
           if (!on_event(ev)) {
             stopped_by_callback = true;
             return false;
           }
         }
-        line.erase(0, start);
-        if (line.size() > opts.max_event_bytes) {  // half an event, already too long
-          too_long = true;
-          return false;
-        }
-        return true;
+        return !decoder.failed();
       });
   if (cancel && cancel->cancelled()) return ApiStatus::Ok();
   if (stopped_by_callback) return ApiStatus::Ok();
-  if (!bad_line.empty()) return ApiStatus::Error(200, "InvalidResponse", what + ": not a watch event: " + bad_line);
-  if (too_long) {
-    return ApiStatus::Error(200, "TooLarge", what + ": an event is larger than the " +
-                                                 bytes_text(opts.max_event_bytes) + " bound");
+  if (decoder.failed()) {
+    const bool too_large = decoder.error().kind == WatchStreamError::Kind::kTooLarge;
+    return ApiStatus::Error(200, too_large ? "TooLarge" : "InvalidResponse", what + ": " + decoder.error().message);
   }
   if (status != 0 && status != 200) return http_error(what, status, error_body);
   if (!res) return transport_error(what, config_.server, res.error());
+  // decoder.pending_bytes() > 0 here is a final event cut off by the end of
+  // the stream: dropped (see watch() in client.h).
   return ApiStatus::Ok();
 }
 

@@ -179,7 +179,13 @@ class Client {
   // Streams events to `on_event` until the server ends the stream (Ok), the
   // callback returns false (Ok), `cancel` fires (Ok) or an error. An HTTP
   // error (410 when the version is too old) is returned as its status; ERROR
-  // events inside the stream are passed to the callback.
+  // events inside the stream are passed to the callback. The body is decoded
+  // by WatchStreamDecoder (watch_stream.h): only well-formed events of the
+  // five types reach the callback; the first line that is not one ends the
+  // watch with an error, reason "TooLarge" for a line over max_event_bytes,
+  // "InvalidResponse" otherwise. A final line cut before its newline is
+  // dropped and the watch ends Ok: the event was not delivered, so a watch
+  // from the last version seen gets it again.
   ApiStatus watch(const Resource& r, std::string_view ns, const WatchOptions& opts,
                   const std::function<bool(const WatchEvent&)>& on_event, Cancel* cancel = nullptr);
   // Server-side apply of `obj` (which must carry apiVersion, kind, metadata.name).

@@ -437,6 +437,64 @@ TEST(ClientWatch, AnEventTypeThatIsNotAStringIsABadLineNotAThrow) {
   EXPECT_EQ(events, 0);
 }
 
+// A watch against a server whose every response is `body`: the status and
+// the types of the events delivered.
+ApiStatus watch_body(const std::string& body, std::vector<std::string>* types) {
+  httplib::Server api;
+  api.Get(".*", [&](const httplib::Request&, httplib::Response& res) { res.set_content(body, "application/json"); });
+  const int port = api.bind_to_any_port("127.0.0.1");
+  if (port <= 0) return ApiStatus::Error(0, "Test", "cannot bind");
+  std::thread t([&] { api.listen_after_bind(); });
+  Config c;
+  c.source = "test";
+  c.server = "http://127.0.0.1:" + std::to_string(port);
+  std::unique_ptr<Client> client;
+  ApiStatus s = ApiStatus::Error(0, "Test", "no client");
+  if (Client::Create(c, &client).ok()) {
+    WatchOptions wo;
+    wo.timeout_seconds = 5;
+    s = client->watch(res::kDeployments, "a", wo, [&](const WatchEvent& ev) {
+      types->push_back(ev.type);
+      return true;
+    });
+  }
+  api.stop();
+  t.join();
+  return s;
+}
+
+// An ERROR event whose Status has a code that is not a number ends the watch
+// with an error (the informer's read of the code would throw).
+TEST(ClientWatch, AnErrorEventWhoseCodeIsNotANumberIsABadLine) {
+  std::vector<std::string> types;
+  ApiStatus s = watch_body("{\"type\":\"BOOKMARK\",\"object\":{}}\n"
+                           "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"code\":\"410\"}}\n",
+                           &types);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.reason(), "InvalidResponse");
+  EXPECT_THAT(s.message(), HasSubstr("(event 2, at byte 32: the Status of an ERROR event has a \"code\" that is not "
+                                     "a 32-bit integer)"));
+  EXPECT_EQ(types, (std::vector<std::string>{"BOOKMARK"}));
+}
+
+TEST(ClientWatch, AnUnknownEventTypeEndsTheWatchWithAnError) {
+  std::vector<std::string> types;
+  ApiStatus s = watch_body("{\"type\":\"SYNCED\",\"object\":{}}\n", &types);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.reason(), "InvalidResponse");
+  EXPECT_THAT(s.message(), HasSubstr("unknown type \"SYNCED\""));
+  EXPECT_TRUE(types.empty());
+}
+
+// A stream cut inside its last event ends the watch normally without that
+// event; the informer's next watch, from the last version it saw, gets it.
+TEST(ClientWatch, AFinalEventCutBeforeItsNewlineIsDropped) {
+  std::vector<std::string> types;
+  ApiStatus s = watch_body("{\"type\":\"ADDED\",\"object\":{}}\n{\"type\":\"MODIFIED\",\"object\":{}}", &types);
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(types, (std::vector<std::string>{"ADDED"}));
+}
+
 TEST_F(ClientTest, WatchStreamsEventsUntilTheServerEndsIt) {
   std::string rv = server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "web"));
   std::vector<std::string> seen;
