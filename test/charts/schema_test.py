@@ -41,7 +41,7 @@ from render_test import Rendered  # noqa: E402  (also fails loudly without PyYAM
 import yaml  # noqa: E402
 
 sys.path.insert(0, os.path.join(ROOT, "test", "support"))
-from k8s_schemas import SCHEMA_SUBDIR, Schemas  # noqa: E402  (the validator; exits without python3-jsonschema)
+from k8s_schemas import Conformance, main as schema_test_main  # noqa: E402  (the validator; exits without python3-jsonschema)
 
 LOCAL_SCHEMAS = os.path.join(HERE, "local-schemas.yaml")
 # Kinds the chart renders that no schema covers: only apiVersion, kind and metadata are validated.
@@ -49,7 +49,7 @@ NO_SCHEMA = {("cert-manager.io/v1", "Issuer"), ("cert-manager.io/v1", "Certifica
              ("monitoring.coreos.com/v1", "ServiceMonitor")}
 
 BINARY = None
-CONFORMANCE_DEFAULT = os.path.join(os.path.dirname(ROOT), "shared", "conformance")
+K8S = Conformance([LOCAL_SCHEMAS], os.path.join(os.path.dirname(ROOT), "shared", "conformance"))
 
 POLICY = "rules:\n  analysis/sample-plan: deny\n  \"pod-security/*\": deny\nnamespaces:\n  sandbox: warn\n"
 # name: (values, release, namespace). They cover each TLS mode, reconciler on/off, leader election
@@ -114,35 +114,8 @@ def objects(r):
     return [{k: v for k, v in d.items() if k != "__file"} for d in r.docs]
 
 
-def conformance_dir():
-    env = os.environ.get("RG_CONFORMANCE_DIR", "")
-    return env if env else CONFORMANCE_DEFAULT
 
 
-def in_ci():
-    return os.environ.get("CI", "") == "true"
-
-
-_SCHEMAS = []
-
-
-def schemas(test):
-    """The loaded schemas; skips (fails under CI=true) when the conformance folder is absent."""
-    if not _SCHEMAS:
-        folder = os.path.join(conformance_dir(), SCHEMA_SUBDIR)
-        if not os.path.isdir(folder):
-            msg = "conformance schemas not found at '%s' (set RG_CONFORMANCE_DIR)" % folder
-            if in_ci():
-                test.fail(msg + " and CI=true: the schema check must run in CI")
-            if not SKIPPED:
-                sys.stderr.write("\n*** SKIPPING the schema tests: %s ***\n\n" % msg)
-                SKIPPED.append(msg)
-            test.skipTest(msg)
-        _SCHEMAS.append(Schemas(folder, [LOCAL_SCHEMAS]))
-    return _SCHEMAS[0]
-
-
-SKIPPED = []
 COVERAGE = {}   # (apiVersion, kind) -> source, for the table printed at the end
 
 
@@ -156,13 +129,13 @@ class ValidatorTest(unittest.TestCase):
         return copy.deepcopy(rendered("default").deployment("webhook"))
 
     def check_rejects(self, obj, field, words):
-        errs = schemas(self).errors({k: v for k, v in obj.items() if k != "__file"})
+        errs = K8S.schemas(self).errors({k: v for k, v in obj.items() if k != "__file"})
         self.assertTrue(any(e.startswith(field + ":") and words in e for e in errs), errs)
 
     def test_unmodified_deployment_passes(self):
         d = self.deployment()
         del d["__file"]
-        self.assertEqual(schemas(self).errors(d), [])
+        self.assertEqual(K8S.schemas(self).errors(d), [])
 
     def test_unknown_fields_are_errors_at_any_depth(self):
         d = self.deployment()
@@ -177,7 +150,7 @@ class ValidatorTest(unittest.TestCase):
         d["metadata"]["annotations"] = {"anything.example.com/x": "y"}
         d["spec"]["template"]["spec"]["nodeSelector"] = {"kubernetes.io/os": "linux"}
         del d["__file"]
-        self.assertEqual(schemas(self).errors(d), [])
+        self.assertEqual(K8S.schemas(self).errors(d), [])
 
     def test_types_required_fields_and_formats(self):
         d = self.deployment()
@@ -209,7 +182,7 @@ class ValidatorTest(unittest.TestCase):
         wc["webhooks"][0]["namespaceSelector"]["matchExpressions"][0]["operater"] = "NotIn"
         wc["webhooks"][0]["sideEffect"] = "None"
         wc["webhooks"][0]["clientConfig"]["caBundle"] = "not base64!"
-        errs = schemas(self).errors({k: v for k, v in wc.items() if k != "__file"})
+        errs = K8S.schemas(self).errors({k: v for k, v in wc.items() if k != "__file"})
         for field, words in [("webhooks.0.failurePolicy", "'Deny' is not one of"),
                              ("webhooks.0.timeoutSeconds", "31 is greater than the maximum of 30"),
                              ("webhooks.0.namespaceSelector.matchExpressions.0", "'operater' was unexpected"),
@@ -225,14 +198,14 @@ class ValidatorTest(unittest.TestCase):
         cert["spec"]["anything"] = "is not checked here"
         del cert["metadata"]["labels"]["n"]
         del cert["__file"]
-        self.assertEqual(schemas(self).errors(cert), [])
-        self.assertEqual(schemas(self).errors({"metadata": {"name": "x"}}),
+        self.assertEqual(K8S.schemas(self).errors(cert), [])
+        self.assertEqual(K8S.schemas(self).errors({"metadata": {"name": "x"}}),
                          ["apiVersion/kind: missing or not strings: (None, None)"])
 
 
 class ChartSchemaTest(unittest.TestCase):
     def test_every_rendered_object_passes_its_schema(self):
-        s = schemas(self)
+        s = K8S.schemas(self)
         for vname in VARIANTS:
             for obj in objects(rendered(vname)):
                 name = "%s %s/%s" % (vname, obj.get("kind"), obj.get("metadata", {}).get("name"))
@@ -241,7 +214,7 @@ class ChartSchemaTest(unittest.TestCase):
                     self.assertEqual(s.errors(obj), [], "%s (%s)" % (name, s.source(obj["apiVersion"], obj["kind"])))
 
     def test_only_the_known_kinds_go_without_a_schema(self):
-        s = schemas(self)
+        s = K8S.schemas(self)
         rendered_kinds = {(o["apiVersion"], o["kind"]) for v in VARIANTS for o in objects(rendered(v))}
         self.assertEqual({k for k in rendered_kinds if k not in s.by_gvk}, NO_SCHEMA,
                          "a new kind needs a schema (local-schemas.yaml) or an entry in NO_SCHEMA and docs/deploy.md")
@@ -358,28 +331,10 @@ def print_coverage():
         sys.stderr.write("  %-45s %s\n" % ("%s %s" % (api, kind), source))
 
 
-def main():
-    global BINARY, CONFORMANCE_DEFAULT
-    args = sys.argv[1:]
-    if not args or args[0].startswith("-"):
-        sys.exit("usage: schema_test.py PATH-TO-rollout-guard [--conformance-default DIR] [unittest args]")
-    BINARY = os.path.abspath(args.pop(0))
-    if not os.access(BINARY, os.X_OK):
-        sys.exit("schema_test.py: %s is not an executable" % BINARY)
-    if args[:1] == ["--conformance-default"]:
-        if len(args) < 2:
-            sys.exit("schema_test.py: --conformance-default needs a directory")
-        CONFORMANCE_DEFAULT = args[1]
-        del args[:2]
-    result = unittest.main(argv=[sys.argv[0]] + args, verbosity=2, exit=False).result
-    print_coverage()
-    if not result.wasSuccessful():
-        sys.exit(1)
-    if SKIPPED:
-        sys.stderr.write("\n*** SKIPPED the schema tests: %s ***\n" % SKIPPED[0])
-        sys.exit(77)
-    sys.exit(0)
+def set_binary(path):
+    global BINARY
+    BINARY = path
 
 
 if __name__ == "__main__":
-    main()
+    schema_test_main("schema_test.py", K8S, set_binary, report=print_coverage)

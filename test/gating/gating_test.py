@@ -46,7 +46,7 @@ import xml.etree.ElementTree as ET
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "test", "support"))
-from k8s_schemas import SCHEMA_SUBDIR, Schemas  # noqa: E402  (exits without python3-jsonschema)
+from k8s_schemas import Conformance, main as schema_test_main  # noqa: E402  (exits without python3-jsonschema)
 
 import yaml  # noqa: E402
 
@@ -54,7 +54,7 @@ GATING = os.path.join(ROOT, "samples", "gating")
 LOCAL_SCHEMAS = os.path.join(HERE, "local-schemas.yaml")
 DOC = os.path.join(ROOT, "docs", "gating.md")
 BINARY = None
-CONFORMANCE_DEFAULT = os.path.join(os.path.dirname(ROOT), "shared", "conformance")
+K8S = Conformance([LOCAL_SCHEMAS], os.path.join(os.path.dirname(ROOT), "shared", "conformance"))
 
 # What the webhook answers for samples/admission-reviews/bad/pod_security_runAsNonRoot-rollout.json,
 # which docs/gating.md quotes.
@@ -77,33 +77,6 @@ KINDS = {
 CATALOG_KINDS = {"Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "HorizontalPodAutoscaler", "ScaledObject"}
 
 
-def conformance_dir():
-    env = os.environ.get("RG_CONFORMANCE_DIR", "")
-    return env if env else CONFORMANCE_DEFAULT
-
-
-def in_ci():
-    return os.environ.get("CI", "") == "true"
-
-
-_SCHEMAS = []
-SKIPPED = []
-
-
-def schemas(test):
-    """The loaded schemas; skips (fails under CI=true) when the conformance folder is absent."""
-    if not _SCHEMAS:
-        folder = os.path.join(conformance_dir(), SCHEMA_SUBDIR)
-        if not os.path.isdir(folder):
-            msg = "conformance schemas not found at '%s' (set RG_CONFORMANCE_DIR)" % folder
-            if in_ci():
-                test.fail(msg + " and CI=true: the schema check must run in CI")
-            if not SKIPPED:
-                sys.stderr.write("\n*** SKIPPING the schema tests: %s ***\n\n" % msg)
-                SKIPPED.append(msg)
-            test.skipTest(msg)
-        _SCHEMAS.append(Schemas(folder, [LOCAL_SCHEMAS]))
-    return _SCHEMAS[0]
 
 
 def load(path):
@@ -158,7 +131,7 @@ def kustomization():
 
 class SchemaTest(unittest.TestCase):
     def test_every_object_passes_its_schema(self):
-        s = schemas(self)
+        s = K8S.schemas(self)
         objs = kube_objects()
         self.assertGreaterEqual(len(objs), 9)
         for path, obj in objs:
@@ -171,7 +144,7 @@ class SchemaTest(unittest.TestCase):
                 self.assertEqual(s.errors(obj), [], source)
 
     def test_the_local_schemas_reject_unknown_fields_and_bad_types(self):
-        s = schemas(self)
+        s = K8S.schemas(self)
         j = job()
         j["spec"]["template"]["spec"]["containers"][0]["securityContext"]["runAsNonroot"] = True
         j["spec"]["backoffLimit"] = "0"
@@ -327,7 +300,7 @@ class PreSyncTest(unittest.TestCase):
         self.assertEqual(sorted(cm["data"]), sorted(os.path.basename(f) for f in kustomization()["configMapGenerator"][0]["files"]))
         self.assertEqual(by_kind["Job"][0]["spec"]["template"]["spec"]["volumes"][0]["configMap"]["name"],
                          "rollout-guard-manifests")
-        s = schemas(self)
+        s = K8S.schemas(self)
         for d in docs:
             if (d["apiVersion"], d["kind"]) in KINDS or d["kind"] == "ConfigMap":
                 with self.subTest(object="%s/%s" % (d["kind"], d["metadata"]["name"])):
@@ -549,27 +522,10 @@ class DenialTest(unittest.TestCase):
         self.assertIn('admission webhook "validate.rollout-guard.io" denied the request: ' + DENIAL, doc)
 
 
-def main():
-    global BINARY, CONFORMANCE_DEFAULT
-    args = sys.argv[1:]
-    if not args or args[0].startswith("-"):
-        sys.exit("usage: gating_test.py PATH-TO-rollout-guard [--conformance-default DIR] [unittest args]")
-    BINARY = os.path.abspath(args.pop(0))
-    if not os.access(BINARY, os.X_OK):
-        sys.exit("gating_test.py: %s is not an executable" % BINARY)
-    if args[:1] == ["--conformance-default"]:
-        if len(args) < 2:
-            sys.exit("gating_test.py: --conformance-default needs a directory")
-        CONFORMANCE_DEFAULT = args[1]
-        del args[:2]
-    result = unittest.main(argv=[sys.argv[0]] + args, verbosity=2, exit=False).result
-    if not result.wasSuccessful():
-        sys.exit(1)
-    if SKIPPED:
-        sys.stderr.write("\n*** SKIPPED the schema tests: %s ***\n" % SKIPPED[0])
-        sys.exit(77)
-    sys.exit(0)
+def set_binary(path):
+    global BINARY
+    BINARY = path
 
 
 if __name__ == "__main__":
-    main()
+    schema_test_main("gating_test.py", K8S, set_binary)

@@ -171,3 +171,58 @@ class Schemas:
                 path = "metadata" + ("." + path if path else "")
             out.append("%s: %s" % (path or "(object)", e.message))
         return out
+
+
+class Conformance:
+    """The schemas one test program validates against, loaded on first use from the conformance folder
+    ($RG_CONFORMANCE_DIR, else `default_dir`, which --conformance-default sets). When the folder is
+    absent, a test that asks for them is skipped, loudly, and fails under CI=true; `skipped` then holds
+    the reason, and `main` exits 77 (ctest's SKIP_RETURN_CODE) if nothing failed."""
+
+    def __init__(self, local_files, default_dir):
+        self.local_files = local_files
+        self.default_dir = default_dir
+        self.skipped = None
+        self._schemas = None
+
+    def schemas(self, test):
+        if self._schemas is None:
+            folder = os.path.join(os.environ.get("RG_CONFORMANCE_DIR", "") or self.default_dir, SCHEMA_SUBDIR)
+            if not os.path.isdir(folder):
+                msg = "conformance schemas not found at '%s' (set RG_CONFORMANCE_DIR)" % folder
+                if os.environ.get("CI", "") == "true":
+                    test.fail(msg + " and CI=true: the schema check must run in CI")
+                if self.skipped is None:
+                    sys.stderr.write("\n*** SKIPPING the schema tests: %s ***\n\n" % msg)
+                    self.skipped = msg
+                test.skipTest(msg)
+            self._schemas = Schemas(folder, self.local_files)
+        return self._schemas
+
+
+def main(program, conformance, set_binary, report=None):
+    """A schema test program's entry point: PATH-TO-rollout-guard [--conformance-default DIR] [unittest
+    args]. Exits 1 when a test failed, 77 when the schema tests were skipped, else 0; `report` runs after
+    the tests."""
+    import unittest
+    args = sys.argv[1:]
+    if not args or args[0].startswith("-"):
+        sys.exit("usage: %s PATH-TO-rollout-guard [--conformance-default DIR] [unittest args]" % program)
+    binary = os.path.abspath(args.pop(0))
+    if not os.access(binary, os.X_OK):
+        sys.exit("%s: %s is not an executable" % (program, binary))
+    set_binary(binary)
+    if args[:1] == ["--conformance-default"]:
+        if len(args) < 2:
+            sys.exit("%s: --conformance-default needs a directory" % program)
+        conformance.default_dir = args[1]
+        del args[:2]
+    result = unittest.main(argv=[sys.argv[0]] + args, verbosity=2, exit=False).result
+    if report is not None:
+        report()
+    if not result.wasSuccessful():
+        sys.exit(1)
+    if conformance.skipped:
+        sys.stderr.write("\n*** SKIPPED the schema tests: %s ***\n" % conformance.skipped)
+        sys.exit(77)
+    sys.exit(0)
