@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "policy/promql/quote.h"
+#include "policy/utf8.h"
 
 namespace rg::promql {
 namespace {
@@ -53,7 +54,7 @@ class Lexer {
       width_ = 0;
       return kEof;
     }
-    char32_t r = decode_rune(in_, pos_, &width_);
+    char32_t r = decode_utf8(in_, pos_, &width_);
     pos_ += width_;
     return r;
   }
@@ -439,7 +440,7 @@ std::string describe(const Token& t) {
     size_t i = 0;
     for (int n = 0; n < 10 && i < val.size(); ++n) {
       size_t w;
-      decode_rune(val, i, &w);
+      decode_utf8(val, i, &w);
       i += w;
     }
     return kind + go_quote(val.substr(0, i)) + "...";

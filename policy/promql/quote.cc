@@ -75,34 +75,13 @@ int hex_val(char c) {
 
 }  // namespace
 
-char32_t decode_rune(std::string_view s, size_t i, size_t* width) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  *width = 1;
-  if (c < 0x80) return c;
-  size_t need;
-  char32_t r;
-  char32_t min;
-  if ((c & 0xE0) == 0xC0) { need = 1; r = c & 0x1F; min = 0x80; }
-  else if ((c & 0xF0) == 0xE0) { need = 2; r = c & 0x0F; min = 0x800; }
-  else if ((c & 0xF8) == 0xF0) { need = 3; r = c & 0x07; min = 0x10000; }
-  else return 0xFFFD;
-  for (size_t k = 1; k <= need; ++k) {
-    if (i + k >= s.size() || (b(i + k) & 0xC0) != 0x80) return 0xFFFD;
-    r = (r << 6) | (b(i + k) & 0x3F);
-  }
-  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r < 0xE000)) return 0xFFFD;
-  *width = need + 1;
-  return r;
-}
-
 std::string go_quote(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
   out.push_back('"');
   for (size_t i = 0; i < s.size();) {
     size_t w;
-    char32_t r = decode_rune(s, i, &w);
+    char32_t r = decode_utf8(s, i, &w);
     if (r == 0xFFFD && w == 1) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(s[i]));

@@ -9,10 +9,6 @@
 
 namespace rg::promql {
 
-// Decodes one UTF-8 rune at s[i]; sets *width (>= 1). Returns 0xFFFD for an
-// invalid sequence (width 1), like Go's utf8.DecodeRuneInString.
-char32_t decode_rune(std::string_view s, size_t i, size_t* width);
-
 // Go's strconv.Quote: double-quoted, escapes for non-printable runes.
 std::string go_quote(std::string_view s);
 // Go's %q for a single rune: 'x', '\n', '\x00'.

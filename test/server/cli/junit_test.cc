@@ -288,6 +288,8 @@ TEST(RunCheckJunit, LoadErrorIsAnErrorCaseWithItsPosition) {
                                            "([0-9]+):([0-9]+): [^\"]+\" type=\"input\">")))
       << xml;
   EXPECT_EQ(m[1].str(), m[3].str());  // the name's position is the message's
+  // The Rollout before the syntax error was checked: its cases are in the report.
+  EXPECT_NE(xml.find("name=\"Rollout shop/r"), std::string::npos) << xml;
   EXPECT_EQ(m[2].str(), m[4].str());
   EXPECT_NE(xml.find("name=\"Rollout shop/r: rollout/spec\""), std::string::npos) << xml;
   EXPECT_NE(err.str().find("<stdin>:" + m[3].str() + ":" + m[4].str() + ": "), std::string::npos) << err.str();
