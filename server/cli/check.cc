@@ -66,7 +66,6 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
         ++report.skipped;
         continue;
       }
-      ++report.objects;
       const Object& o = objects[i];
       report.checked.push_back({o.where.file, o.where.line, std::string(o.kind()), std::string(o.ns()),
                                 std::string(o.name()), report.findings.size(), found[i].size()});

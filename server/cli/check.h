@@ -48,10 +48,9 @@ struct CheckedObject {
 struct CheckReport {
   std::vector<Finding> findings;  // input order: file, then object, then catalog order
   std::vector<std::string> inputs;     // every input read or tried, input order, as named in messages
-  std::vector<CheckedObject> checked;  // objects evaluated, input order (objects == checked.size())
+  std::vector<CheckedObject> checked;  // objects evaluated, input order
   std::vector<InputError> errors;
   std::vector<std::string> notes;  // said on stderr, not errors (a directory reached twice)
-  int objects = 0;  // objects evaluated
   int skipped = 0;  // documents not evaluated (not objects, or kinds no rule reads)
   bool preflight_ran = false;               // --prometheus was given
   std::vector<PreflightResult> preflight;   // per metric, input order
@@ -62,6 +61,7 @@ struct CheckReport {
   // 0: no deny finding, 1: at least one deny (or, with preflight_fail, a
   // Failed or Error preflight outcome), 2: usage or input errors (wins).
   int exit_code() const;
+  int objects() const { return static_cast<int>(checked.size()); }  // objects evaluated
 };
 
 std::string render_text(const CheckReport& report);

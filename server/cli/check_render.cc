@@ -52,7 +52,7 @@ std::string summary_line(const CheckReport& r) {
   auto plural = [](int n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
   };
-  return plural(r.objects, "object", "objects") + ", " + std::to_string(r.deny()) + " deny, " +
+  return plural(r.objects(), "object", "objects") + ", " + std::to_string(r.deny()) + " deny, " +
          std::to_string(r.warn()) + " warn, " + std::to_string(r.skipped) + " skipped, " +
          plural(static_cast<int>(r.errors.size()), "error", "errors");
 }
@@ -175,7 +175,7 @@ std::string render_json(const CheckReport& r) {
   for (const InputError& e : r.errors) errors.push_back(e.text);
   ojson doc = {{"findings", std::move(findings)}, {"errors", std::move(errors)}};
   if (r.preflight_ran) doc["preflight"] = preflight_json(r);  // only with --prometheus
-  doc["summary"] = {{"objects", r.objects},
+  doc["summary"] = {{"objects", r.objects()},
                     {"deny", r.deny()},
                     {"warn", r.warn()},
                     {"skipped", r.skipped},

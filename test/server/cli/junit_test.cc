@@ -43,7 +43,6 @@ void add_object(CheckReport* r, const std::string& file, int line, const std::st
     f.line = line;
     r->findings.push_back(std::move(f));
   }
-  ++r->objects;
 }
 
 // Two inputs with objects (deny, warn, clean), one without, an error with a

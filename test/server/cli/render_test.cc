@@ -33,7 +33,7 @@ CheckReport sample_report() {
   r.findings = {finding("a.yaml", 3, Action::Deny, "rollout/spec"),
                 finding("a.yaml", 3, Action::Warn, "rollout/gate-order"),
                 finding("b.yaml", 10, Action::Deny, "analysis/spec")};
-  r.objects = 2;
+  r.checked = {{"a.yaml", 3, "Rollout", "shop", "a", 0, 2}, {"b.yaml", 10, "AnalysisTemplate", "shop", "b", 2, 1}};
   r.skipped = 1;
   return r;
 }
@@ -53,7 +53,7 @@ TEST(RenderText, GroupsByFileWithHintsAndSummary) {
 
 TEST(RenderText, EmptyReportIsJustTheSummary) {
   CheckReport r;
-  r.objects = 1;
+  r.checked = {{"y.yaml", 1, "Rollout", "shop", "r", 0, 0}};
   r.errors.push_back({"x.yaml:1:2: bad", "x.yaml", 1, 2});
   EXPECT_EQ(render_text(r), "1 object, 0 deny, 0 warn, 0 skipped, 1 error\n");
 }
