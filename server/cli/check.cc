@@ -78,7 +78,7 @@ int run_check(const CheckOptions& opts, std::istream& in, std::ostream& out, std
     }
 
     for (const std::string& n : report.notes) err << n << "\n";
-    for (const InputError& e : report.errors) err << e.text << "\n";
+    for (const InputError& e : report.errors) err << e.str() << "\n";
     switch (opts.format) {
       case OutputFormat::Text: out << render_text(report); break;
       case OutputFormat::Json: out << render_json(report); break;

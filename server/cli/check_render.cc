@@ -172,7 +172,7 @@ std::string render_json(const CheckReport& r) {
                         {"line", f.line}});
   }
   ojson errors = ojson::array();
-  for (const InputError& e : r.errors) errors.push_back(e.text);
+  for (const InputError& e : r.errors) errors.push_back(e.str());
   ojson doc = {{"findings", std::move(findings)}, {"errors", std::move(errors)}};
   if (r.preflight_ran) doc["preflight"] = preflight_json(r);  // only with --prometheus
   doc["summary"] = {{"objects", r.objects()},
@@ -344,7 +344,7 @@ std::string render_junit(const CheckReport& r) {
     std::string name = "input error";
     if (e.line > 0) name += " at line " + std::to_string(e.line);
     if (e.line > 0 && e.column > 0) name += ", column " + std::to_string(e.column);
-    suite_for(e.file).cases.push_back({name, e.file == "<stdin>" ? "" : e.file, e.line, "", e.text, e.text + "\n"});
+    suite_for(e.file).cases.push_back({name, e.file == "<stdin>" ? "" : e.file, e.line, "", e.str(), e.str() + "\n"});
   }
 
   JunitCounts total;

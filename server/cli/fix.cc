@@ -164,7 +164,7 @@ int run_fix(const FixOptions& opts, std::istream& in, std::ostream& out, std::os
     }
     LoadedInputs loaded = load_inputs(opts.paths, in, opts.limits);
     for (const std::string& n : loaded.notes) err << n << "\n";
-    for (const InputError& e : loaded.errors) err << e.text << "\n";
+    for (const InputError& e : loaded.errors) err << e.str() << "\n";
     bool errors = !loaded.errors.empty();
 
     MemoryInventory inventory;

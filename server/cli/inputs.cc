@@ -43,7 +43,7 @@ bool read_capped(std::istream& in, size_t max_bytes, std::string* out) {
 
 // An error about a whole file or directory, without a position.
 InputError path_error(const std::string& path, const std::string& message) {
-  return {path + ": " + message, path, 0, 0};
+  return {path, 0, 0, message};
 }
 
 InputError too_large(const std::string& name, uintmax_t size, size_t limit) {
@@ -190,7 +190,7 @@ bool load_policy_file(const std::string& file, size_t max_bytes, Policy* policy,
     return false;
   }
   if (!read_input(input, no_stdin, max_bytes, &text, &errors)) {
-    *error = errors.front().text;
+    *error = errors.front().str();
     return false;
   }
   Status st = load_policy_text(text, file, policy);
@@ -219,7 +219,7 @@ Loaded load_one(const Input& input, std::istream& stdin_stream, const LoadLimits
     out.file.objects = std::move(loaded.objects);
     out.file.skipped = loaded.skipped;
     out.file.failed = !loaded.errors.empty();
-    for (const LoadError& e : loaded.errors) out.errors.push_back({e.str(), input.name, e.line, e.column});
+    for (LoadError& e : loaded.errors) out.errors.push_back(std::move(e));
   } catch (const std::exception& e) {  // out of memory: say so for this file, go on with the others
     out.file.objects.clear();
     out.file.failed = true;

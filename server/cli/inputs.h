@@ -14,12 +14,10 @@
 
 namespace rg::cli {
 
-struct InputError {
-  std::string text;  // as printed: "file:line:col: message", or "path: message"
-  std::string file;  // the input or path it is about, as named in `text`
-  int line = 0;      // 1-based position in `file`; 0 when the error is about the whole file
-  int column = 0;
-};
+// An input's error: the loader's own (with line and column), or one about a
+// whole file or directory (line 0). str() is what is printed:
+// "file:line:col: message" or "path: message".
+using InputError = LoadError;
 
 // One input as named on the command line or found in a directory.
 struct Input {

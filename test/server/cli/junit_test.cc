@@ -56,8 +56,8 @@ CheckReport sample_report() {
               finding("rollout/gate-order", Action::Warn, "analysis after setWeight: 100")});
   add_object(&r, "deploy/app.yaml", 20, "AnalysisTemplate", "shop", "rate", {});
   add_object(&r, "<stdin>", 1, "Rollout", "", "web", {finding("rollout/gate-order", Action::Warn, "late gate")});
-  r.errors.push_back({"deploy/app.yaml:30:3: duplicate key \"name\"", "deploy/app.yaml", 30, 3});
-  r.errors.push_back({"missing.yaml: no such file or directory", "missing.yaml", 0, 0});
+  r.errors.push_back({"deploy/app.yaml", 30, 3, "duplicate key \"name\""});
+  r.errors.push_back({"missing.yaml", 0, 0, "no such file or directory"});
   return r;
 }
 
@@ -231,7 +231,7 @@ TEST(RenderJunit, EscapesEverythingAndStaysValidXml) {
   Finding f = finding("rollout/spec", Action::Deny, hostile);
   f.hint = "tab\there\r\nnext";
   add_object(&r, "we\"ird<&>.yaml", 2, "Rollout", "shop", hostile, {f});
-  r.errors.push_back({"we\"ird<&>.yaml:9:1: " + hostile, "we\"ird<&>.yaml", 9, 1});
+  r.errors.push_back({"we\"ird<&>.yaml", 9, 1, hostile});
   std::string xml = render_junit(r);
   EXPECT_TRUE(xml_safe(xml)) << xml;
   EXPECT_NE(xml.find("<testsuite name=\"we&quot;ird&lt;&amp;&gt;.yaml\""), std::string::npos) << xml;

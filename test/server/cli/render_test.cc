@@ -54,7 +54,7 @@ TEST(RenderText, GroupsByFileWithHintsAndSummary) {
 TEST(RenderText, EmptyReportIsJustTheSummary) {
   CheckReport r;
   r.checked = {{"y.yaml", 1, "Rollout", "shop", "r", 0, 0}};
-  r.errors.push_back({"x.yaml:1:2: bad", "x.yaml", 1, 2});
+  r.errors.push_back({"x.yaml", 1, 2, "bad"});
   EXPECT_EQ(render_text(r), "1 object, 0 deny, 0 warn, 0 skipped, 1 error\n");
 }
 
@@ -98,7 +98,7 @@ TEST(CheckReport, ExitCodes) {
   EXPECT_EQ(r.exit_code(), 0);
   r.findings.push_back(finding("a", 1, Action::Deny, "x/y"));
   EXPECT_EQ(r.exit_code(), 1);
-  r.errors.push_back({"a: bad", "a", 0, 0});
+  r.errors.push_back({"a", 0, 0, "bad"});
   EXPECT_EQ(r.exit_code(), 2);  // input errors win
 }
 
