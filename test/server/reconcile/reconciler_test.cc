@@ -296,7 +296,11 @@ TEST_F(ReconcilerTest, TheNamespaceLabelSetsTheMode) {
   Instance in(server_);
   in.reconciler->set_leading(true);
   ASSERT_TRUE(eventually([&] { return has_rule(report(server_, "labelled"), "pod-security/privileged"); }));
-  for (const json& r : report(server_, "labelled")["results"]) EXPECT_EQ(r["result"], "warn") << r.dump();
+  // The report is held in a variable: a range-for over a temporary's member
+  // would read it after the temporary is gone.
+  const json warned = report(server_, "labelled");
+  ASSERT_FALSE(warned.at("results").empty());
+  for (const json& r : warned.at("results")) EXPECT_EQ(r["result"], "warn") << r.dump();
   // Off: nothing is checked; the objects still count as audited.
   ns["metadata"]["labels"]["rollout-guard.io/enforce"] = "off";
   server_.put(kube::resources::kNamespaces, ns);
