@@ -22,7 +22,7 @@ case "$mode" in
   tsan)
     sanitize=thread
     export RG_SANITIZER=thread
-    export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/test/tsan.supp"
     targets=(rollout-guard test_server_webhook test_server_kube test_server_reconcile test_policy)
     ;;
   *)

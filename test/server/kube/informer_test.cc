@@ -50,6 +50,10 @@ struct Recorder {
     std::lock_guard<std::mutex> lock(mu);
     return view.size();
   }
+  int synced() {  // on_synced runs on the informer's thread
+    std::lock_guard<std::mutex> lock(mu);
+    return synced_calls;
+  }
   bool has(const std::string& k, int replicas = -1) {
     std::lock_guard<std::mutex> lock(mu);
     auto it = view.find(k);
@@ -88,7 +92,7 @@ TEST_F(InformerTest, InitialSyncIsPagedThenWatches) {
   inf.start();
   ASSERT_TRUE(eventually([&] { return inf.synced(); }));
   EXPECT_EQ(rec_.size(), 7u);
-  EXPECT_EQ(rec_.synced_calls, 1);
+  EXPECT_EQ(rec_.synced(), 1);
   EXPECT_EQ(server_.lists(res::kDeployments), 1);
   EXPECT_EQ(server_.list_pages(res::kDeployments), 3);
   EXPECT_FALSE(inf.skipped());
@@ -259,7 +263,7 @@ TEST_F(InformerTest, MissingResourceIsSkippedOnce) {
   inf.start();
   ASSERT_TRUE(eventually([&] { return inf.synced(); }));
   EXPECT_TRUE(inf.skipped());
-  EXPECT_EQ(rec.synced_calls, 1);
+  EXPECT_EQ(rec.synced(), 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // would be several retries at 5 ms
   EXPECT_EQ(inf.errors(), 0u);
   EXPECT_EQ(server_.open_watches(), 0);
