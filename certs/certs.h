@@ -22,8 +22,21 @@ struct Pem {
   std::string key;
 };
 
+// Certificates are valid from this long before they are made, so that a
+// peer whose clock is slightly behind accepts them.
+inline constexpr int64_t kBackdateSeconds = 3600;
+
+// A certificate's validity, in Unix seconds.
+struct Validity {
+  int64_t not_before = 0;
+  int64_t not_after = 0;
+  // From kBackdateSeconds ago until `days` from now.
+  static Validity days_from_now(int days);
+};
+
 // A self-signed CA (EC P-256, CA:TRUE, keyCertSign) valid for `days`.
 Status generate_ca(const std::string& common_name, int days, Pem* ca);
+Status generate_ca(const std::string& common_name, const Validity& validity, Pem* ca);
 
 // Whether `name` can be a serving certificate's subject alternative name: an
 // IPv4 or IPv6 address, or an RFC 1123 host name (labels of letters, digits
@@ -37,6 +50,7 @@ Status check_san_name(const std::string& name);
 // one SAN per name); a name check_san_name refuses is an error. The first
 // name (or "localhost") is the subject CN, when it fits in 64 characters.
 Status issue_serving_cert(const Pem& ca, const std::vector<std::string>& names, int days, Pem* out);
+Status issue_serving_cert(const Pem& ca, const std::vector<std::string>& names, const Validity& validity, Pem* out);
 
 // The files --dev-self-signed writes into a directory.
 struct DevFiles {

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string_view>
@@ -68,11 +69,13 @@ bool random_serial(X509* cert) {
   return ok;
 }
 
-Ptr<X509> new_cert(EVP_PKEY* key, const std::string& cn, int days) {
+Ptr<X509> new_cert(EVP_PKEY* key, const std::string& cn, const Validity& v) {
   Ptr<X509> cert(X509_new());
   if (!cert || X509_set_version(cert.get(), 2) != 1 || !random_serial(cert.get())) return nullptr;
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);  // tolerate small clock skew
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(days) * 86400);
+  if (ASN1_TIME_set(X509_getm_notBefore(cert.get()), static_cast<time_t>(v.not_before)) == nullptr ||
+      ASN1_TIME_set(X509_getm_notAfter(cert.get()), static_cast<time_t>(v.not_after)) == nullptr) {
+    return nullptr;
+  }
   X509_NAME* name = X509_get_subject_name(cert.get());
   if (X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("rollout-guard"),
                                  -1, -1, 0) != 1 ||
@@ -216,10 +219,19 @@ Status write_file(const std::string& path, const std::string& data, mode_t mode)
 
 }  // namespace
 
+Validity Validity::days_from_now(int days) {
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  return {now - kBackdateSeconds, now + int64_t{days} * 86400};
+}
+
 Status generate_ca(const std::string& common_name, int days, Pem* ca) {
+  return generate_ca(common_name, Validity::days_from_now(days), ca);
+}
+
+Status generate_ca(const std::string& common_name, const Validity& validity, Pem* ca) {
   Ptr<EVP_PKEY> key = new_key();
   if (!key) return fail("generating the CA key");
-  Ptr<X509> cert = new_cert(key.get(), common_name, days);
+  Ptr<X509> cert = new_cert(key.get(), common_name, validity);
   if (!cert) return fail("building the CA certificate");
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get())) != 1 ||
       !add_ext(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
@@ -257,6 +269,10 @@ Status check_san_name(const std::string& name) {
 }
 
 Status issue_serving_cert(const Pem& ca, const std::vector<std::string>& names, int days, Pem* out) {
+  return issue_serving_cert(ca, names, Validity::days_from_now(days), out);
+}
+
+Status issue_serving_cert(const Pem& ca, const std::vector<std::string>& names, const Validity& validity, Pem* out) {
   for (const std::string& n : names) {
     if (Status st = check_san_name(n); !st.ok()) return Status::Error("serving certificate name: " + st.message());
   }
@@ -271,7 +287,7 @@ Status issue_serving_cert(const Pem& ca, const std::vector<std::string>& names, 
   if (!key) return fail("generating the serving key");
   // A subject CN holds at most 64 characters (RFC 5280 ub-common-name); clients read the SANs.
   std::string cn = names.empty() ? "localhost" : names[0].size() <= 64 ? names[0] : "rollout-guard";
-  Ptr<X509> cert = new_cert(key.get(), cn, days);
+  Ptr<X509> cert = new_cert(key.get(), cn, validity);
   if (!cert) return fail("building the serving certificate");
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(ca_pair->cert())) != 1 ||
       !add_ext(cert.get(), ca_pair->cert(), NID_basic_constraints, "critical,CA:FALSE") ||
