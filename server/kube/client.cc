@@ -136,9 +136,17 @@ const char* http_reason(int code) {
   }
 }
 
-// An error from an HTTP response: the request, the status and the server's
-// Status message when the body is one.
-ApiStatus http_error(const std::string& what, int code, const std::string& body) {
+// Retry-After in delta-seconds ("120"); an HTTP date or anything else reads
+// as absent (0), as client-go reads it.
+int retry_after(const std::string& header) {
+  if (header.empty() || header.size() > 9 || header.find_first_not_of("0123456789") != std::string::npos) return 0;
+  return std::min(std::stoi(header), ApiStatus::kMaxRetryAfterSeconds);
+}
+
+// An error from an HTTP response: the request, the status, the server's
+// Status message when the body is one, and its Retry-After.
+ApiStatus http_error(const std::string& what, int code, const std::string& body,
+                     const std::string& retry_after_header = "") {
   std::string reason, msg;
   json j = json::parse(body, nullptr, false);
   if (j.is_object()) {
@@ -151,7 +159,9 @@ ApiStatus http_error(const std::string& what, int code, const std::string& body)
   std::string text = what + ": HTTP " + std::to_string(code);
   if (*http_reason(code)) text += std::string(" ") + http_reason(code);
   if (!msg.empty()) text += ": " + msg;
-  return ApiStatus::Error(code, reason, text);
+  const int wait = retry_after(retry_after_header);
+  if (wait > 0) text += " (retry after " + std::to_string(wait) + " s)";
+  return ApiStatus::Error(code, reason, text).with_retry_after(wait);
 }
 
 ApiStatus transport_error(const std::string& what, const std::string& host, httplib::Error err) {
@@ -187,6 +197,11 @@ std::string resource_path(const Resource& r, std::string_view ns, std::string_vi
   p += "/" + std::string(r.plural);
   if (!name.empty()) p += "/" + url_encode(name);
   return p;
+}
+
+ApiStatus& ApiStatus::with_retry_after(int seconds) {
+  retry_after_seconds_ = std::clamp(seconds, 0, kMaxRetryAfterSeconds);
+  return *this;
 }
 
 ApiStatus ApiStatus::Error(int code, std::string reason, std::string message) {
@@ -347,7 +362,8 @@ ApiStatus Client::request(const char* method, const std::string& path, const std
     else if (m == "DELETE") res = conn_->Delete(full, headers);
   }
   if (!res) return transport_error(what, config_.server, res.error());
-  if (res->status < 200 || res->status >= 300) return http_error(what, res->status, res->body);
+  if (res->status < 200 || res->status >= 300)
+    return http_error(what, res->status, res->body, res->get_header_value("Retry-After"));
   if (out) {
     *out = json::parse(res->body, nullptr, false);
     if (out->is_discarded()) {
@@ -369,6 +385,7 @@ ApiStatus Client::get_bounded(const std::string& path, size_t max_bytes, std::st
   body->clear();
   *too_big = false;
   int status = 0;
+  std::string retry_after_header;
   httplib::Result res{nullptr, httplib::Error::Unknown};
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -376,6 +393,7 @@ ApiStatus Client::get_bounded(const std::string& path, size_t max_bytes, std::st
         prefix_ + path, base_headers(config_),
         [&](const httplib::Response& resp) {
           status = resp.status;
+          retry_after_header = resp.get_header_value("Retry-After");
           return true;
         },
         [&](const char* data, size_t n) {
@@ -392,7 +410,7 @@ ApiStatus Client::get_bounded(const std::string& path, size_t max_bytes, std::st
         });
   }
   if (*too_big) return ApiStatus::Error(status, "TooLarge", what + ": the body is larger than " + bytes_text(max_bytes));
-  if (status != 0 && (status < 200 || status >= 300)) return http_error(what, status, *body);
+  if (status != 0 && (status < 200 || status >= 300)) return http_error(what, status, *body, retry_after_header);
   if (!res) return transport_error(what, config_.server, res.error());
   return ApiStatus::Ok(status);
 }
@@ -498,13 +516,14 @@ ApiStatus Client::watch(const Resource& r, std::string_view ns, const WatchOptio
   } unregister{cancel};
 
   int status = 0;
-  std::string error_body;
+  std::string error_body, retry_after_header;
   WatchStreamDecoder decoder(opts.max_event_bytes);
   bool stopped_by_callback = false;
   auto res = conn->Get(
       prefix_ + path, base_headers(config_),
       [&](const httplib::Response& resp) {
         status = resp.status;
+        retry_after_header = resp.get_header_value("Retry-After");
         return true;
       },
       [&](const char* data, size_t n) {
@@ -529,7 +548,7 @@ ApiStatus Client::watch(const Resource& r, std::string_view ns, const WatchOptio
     const bool too_large = decoder.error().kind == WatchStreamError::Kind::kTooLarge;
     return ApiStatus::Error(200, too_large ? "TooLarge" : "InvalidResponse", what + ": " + decoder.error().message);
   }
-  if (status != 0 && status != 200) return http_error(what, status, error_body);
+  if (status != 0 && status != 200) return http_error(what, status, error_body, retry_after_header);
   if (!res) return transport_error(what, config_.server, res.error());
   // decoder.pending_bytes() > 0 here is a final event cut off by the end of
   // the stream: dropped (see watch() in client.h).

@@ -76,11 +76,17 @@ class ApiStatus {
   bool not_found() const { return !ok_ && code_ == 404; }
   bool conflict() const { return !ok_ && code_ == 409; }
   bool gone() const { return !ok_ && code_ == 410; }
+  // The server's Retry-After (429, 503) in seconds, 0 when it sent none; at
+  // most kMaxRetryAfterSeconds, whatever it sent.
+  int retry_after_seconds() const { return retry_after_seconds_; }
+  ApiStatus& with_retry_after(int seconds);
+  static constexpr int kMaxRetryAfterSeconds = 600;
   rg::Status status() const { return ok_ ? rg::Status::Ok() : rg::Status::Error(message_); }
 
  private:
   bool ok_ = true;
   int code_ = 0;
+  int retry_after_seconds_ = 0;
   std::string reason_, message_;
 };
 

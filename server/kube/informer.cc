@@ -67,21 +67,23 @@ void Informer::touch() {
   last_activity_ = now();
 }
 
-void Informer::fail(const std::string& msg) {
+void Informer::fail(const std::string& msg, int retry_after_seconds) {
   ++errors_;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    last_error_ = msg;
-  }
-  spdlog::warn("watch {}: {} (retrying in up to {} ms)", resource_.str(), msg, backoff_.count());
+  std::lock_guard<std::mutex> lock(mu_);
+  last_error_ = msg;
+  retry_after_ = std::min<std::chrono::milliseconds>(std::chrono::seconds(retry_after_seconds), options_.backoff_max);
+  spdlog::warn("watch {}: {} (retrying in up to {} ms)", resource_.str(), msg,
+               std::max(backoff_, retry_after_).count());
 }
 
 void Informer::sleep_backoff() {
   std::unique_lock<std::mutex> lock(mu_);
-  // Full jitter over the upper half: [backoff/2, backoff].
+  // Full jitter over the upper half: [backoff/2, backoff]; never sooner than
+  // the server asked (Retry-After), never later than backoff_max.
   auto b = backoff_.count();
   std::uniform_int_distribution<long long> dist(b / 2, b);
-  std::chrono::milliseconds wait(dist(rng));
+  std::chrono::milliseconds wait = std::max(std::chrono::milliseconds(dist(rng)), retry_after_);
+  retry_after_ = std::chrono::milliseconds(0);
   cv_.wait_for(lock, wait, [this] { return stopping_; });
   backoff_ = std::min(backoff_ * 2, options_.backoff_max);
 }
@@ -139,7 +141,7 @@ bool Informer::list_and_replace() {
       if (handlers_.on_synced) handlers_.on_synced();
       return false;
     }
-    fail(s.message());
+    fail(s.message(), s.retry_after_seconds());
     return false;
   }
   if (listed_once_) ++relists_;
@@ -243,7 +245,7 @@ void Informer::watch_once() {
     return;
   }
   if (!s.ok()) {
-    fail(s.message());
+    fail(s.message(), s.retry_after_seconds());
     sleep_backoff();
     return;
   }

@@ -83,7 +83,11 @@ class Informer {
   void watch_once();
   void handle(const WatchEvent& ev, bool* gone, bool* failed);
   void touch();
-  void fail(const std::string& msg);
+  // Records a failed request; a Retry-After it carried is the least the
+  // next sleep_backoff() waits.
+  void fail(const std::string& msg, int retry_after_seconds = 0);
+  // Waits the jittered backoff, at least the last Retry-After, and at most
+  // backoff_max either way; then doubles the backoff.
   void sleep_backoff();
   std::chrono::steady_clock::time_point now() const;
 
@@ -101,6 +105,7 @@ class Informer {
   std::string last_error_;
   std::chrono::steady_clock::time_point last_activity_{};
   std::chrono::milliseconds backoff_{0};
+  std::chrono::milliseconds retry_after_{0};  // from the last failed request
 
   std::atomic<bool> synced_{false}, skipped_{false};
   std::atomic<uint64_t> restarts_{0}, relists_{0}, errors_{0};

@@ -209,7 +209,21 @@ void Reconciler::publish_findings() {
 }
 
 bool Reconciler::reconcile_once() {
-  if (options_.wait_for_sync && !inventory_.synced()) return false;
+  if (options_.wait_for_sync && !inventory_.complete()) {
+    // Before the first sync there is nothing to hold back yet; afterwards, say once why reports wait.
+    if (!holding_ && inventory_.synced()) {
+      holding_ = true;
+      log_json(spdlog::level::warn, "the cluster inventory is incomplete; reports wait until it is complete",
+               {{"reason", inventory_.incomplete_reason()}});
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.held;
+    return false;
+  }
+  if (holding_) {
+    holding_ = false;
+    log_json(spdlog::level::info, "the cluster inventory is complete again; auditing what changed meanwhile");
+  }
   std::shared_ptr<const Policy> policy;
   std::set<std::string> dirty, cats;
   bool full = false, seed = false;
@@ -334,8 +348,8 @@ void Reconciler::start() {
       lock.unlock();
       bool ok = reconcile_once();
       lock.lock();
-      if (!ok && options_.wait_for_sync && !inventory_.synced()) {
-        cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return stopping_; });
+      if (!ok && options_.wait_for_sync && !inventory_.complete()) {
+        cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stopping_; });
       }
     }
   });

@@ -52,7 +52,10 @@ struct ReconcilerOptions {
   bool events = true;
   std::string instance;                 // the Events' reportingInstance ("" = the controller name)
   std::function<int64_t()> unix_now;    // result timestamps; system_clock by default
-  bool wait_for_sync = true;            // audit only once the inventory has synced
+  // Audit only while the inventory is complete (synced, and no resource
+  // stale): a report is never written from a partial or stale view; changes
+  // meanwhile wait and are audited once it is complete again.
+  bool wait_for_sync = true;
   std::string ns;                       // the one namespace watched ("" = all): reports elsewhere are not ours to prune
 };
 
@@ -86,6 +89,8 @@ class Reconciler {
   struct Stats {
     uint64_t passes = 0, full_audits = 0, objects_audited = 0;
     uint64_t writes = 0, unchanged = 0, deletes = 0, write_errors = 0, events = 0, event_errors = 0;
+    // Passes held back because the inventory was incomplete (not synced, or stale).
+    uint64_t held = 0;
   };
   Stats stats() const;
   // No pass running and, when leading, nothing dirty and no full audit
@@ -100,6 +105,7 @@ class Reconciler {
   void mark_dirty_locked(const std::string& ns);
 
   kube::Client& client_;
+  bool holding_ = false;  // the last pass was held back (logged once per hold); loop thread only
   const kube::ClusterInventory& inventory_;
   ReconcilerOptions options_;
   Metrics* metrics_;

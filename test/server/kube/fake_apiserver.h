@@ -130,12 +130,19 @@ class FakeApiServer {
     ++watch_generation_;
     cv_.notify_all();
   }
-  // The next `n` requests with `method` ("GET" for list/get, "WATCH") fail with `status`.
-  void fail_next(const std::string& method, int n, int status) {
+  // The next `n` requests with `method` ("GET" for list/get, "WATCH") fail
+  // with `status`, and a Retry-After header when `retry_after` is not empty.
+  void fail_next(const std::string& method, int n, int status, const std::string& retry_after = "") {
     std::lock_guard<std::mutex> lock(mu_);
     fail_method_ = method;
     fail_count_ = n;
     fail_status_ = status;
+    fail_retry_after_ = retry_after;
+  }
+  // When each request arrived, in order ("GET", "WATCH", "PUT", ...), for backoff tests.
+  std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> arrivals() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return arrivals_;
   }
   void set_http_gone_on_watch(bool on) { http_gone_on_watch_ = on; }
 
@@ -284,9 +291,11 @@ class FakeApiServer {
     last_content_type_ = req.get_header_value("Content-Type");
     bool is_watch = req.get_param_value("watch") == "1" || req.get_param_value("watch") == "true";
     std::string method = is_watch ? "WATCH" : req.method;
+    arrivals_.emplace_back(method, std::chrono::steady_clock::now());
     if (fail_count_ > 0 && fail_method_ == method) {
       --fail_count_;
-      return fail(res, fail_status_, "InternalError", "injected failure");
+      if (!fail_retry_after_.empty()) res.set_header("Retry-After", fail_retry_after_);
+      return fail(res, fail_status_, fail_status_ == 429 ? "TooManyRequests" : "InternalError", "injected failure");
     }
     Res* rs = nullptr;
     std::string ns, name;
@@ -462,6 +471,8 @@ class FakeApiServer {
   int watch_generation_ = 0;
   std::string fail_method_;
   int fail_count_ = 0, fail_status_ = 500;
+  std::string fail_retry_after_;
+  std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> arrivals_;
   std::atomic<bool> http_gone_on_watch_{false};
   std::atomic<int> open_watches_{0};
   std::map<std::string, std::string> last_params_;

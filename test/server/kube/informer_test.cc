@@ -283,6 +283,59 @@ TEST_F(InformerTest, BacksOffAndRetriesOnErrors) {
   EXPECT_TRUE(rec_.has("a/x"));
 }
 
+// A 429 with Retry-After is retried no sooner than the server asked, and a
+// Retry-After longer than backoff_max waits backoff_max only.
+TEST_F(InformerTest, TooManyRequestsWaitsForRetryAfterWithinTheBackoffBound) {
+  server_.put(res::kDeployments, dep("a", "x"));
+  server_.fail_next("GET", 1, 429, "1");
+  InformerOptions o = fast();
+  o.backoff_max = std::chrono::seconds(5);
+  Informer inf(*client_, res::kDeployments, rec_.handlers(), o);
+  inf.start();
+  ASSERT_TRUE(eventually([&] { return inf.synced(); }));
+  EXPECT_EQ(inf.errors(), 1u);
+  EXPECT_THAT(inf.last_error(), ::testing::HasSubstr("HTTP 429 Too Many Requests: injected failure (retry after 1 s)"));
+  auto lists = server_.arrivals();
+  ASSERT_GE(lists.size(), 2u);
+  EXPECT_EQ(lists[0].first, "GET");
+  EXPECT_EQ(lists[1].first, "GET");
+  // The backoff starts at 5 ms; the server asked for 1 s.
+  EXPECT_GE(lists[1].second - lists[0].second, std::chrono::milliseconds(1000));
+  EXPECT_TRUE(rec_.has("a/x"));
+}
+
+TEST_F(InformerTest, ARetryAfterBeyondTheBackoffBoundWaitsTheBoundOnly) {
+  server_.put(res::kDeployments, dep("a", "x"));
+  server_.fail_next("WATCH", 1, 429, "3600");
+  InformerOptions o = fast();
+  o.backoff_max = std::chrono::milliseconds(300);
+  Informer inf(*client_, res::kDeployments, rec_.handlers(), o);
+  inf.start();
+  auto watch_arrivals = [&] {
+    std::vector<std::chrono::steady_clock::time_point> out;
+    for (const auto& [method, at] : server_.arrivals())
+      if (method == "WATCH") out.push_back(at);
+    return out;
+  };
+  ASSERT_TRUE(eventually([&] { return watch_arrivals().size() >= 2; }, std::chrono::seconds(10)));
+  EXPECT_THAT(inf.last_error(), ::testing::HasSubstr("(retry after 600 s)"));  // capped as read, too
+  const auto watches = watch_arrivals();
+  ASSERT_GE(watches.size(), 2u);
+  EXPECT_GE(watches[1] - watches[0], std::chrono::milliseconds(150));  // at least half the bound (jitter)
+  EXPECT_LT(watches[1] - watches[0], std::chrono::seconds(5));
+}
+
+// A Retry-After that is not delta-seconds (an HTTP date, garbage) is ignored.
+TEST_F(InformerTest, ARetryAfterThatIsNotSecondsIsIgnored) {
+  server_.put(res::kDeployments, dep("a", "x"));
+  server_.fail_next("GET", 1, 503, "Wed, 21 Oct 2015 07:28:00 GMT");
+  Informer inf(*client_, res::kDeployments, rec_.handlers(), fast());
+  inf.start();
+  ASSERT_TRUE(eventually([&] { return inf.synced(); }));
+  EXPECT_THAT(inf.last_error(), ::testing::HasSubstr("HTTP 503 Service Unavailable: injected failure"));
+  EXPECT_THAT(inf.last_error(), ::testing::Not(::testing::HasSubstr("retry after")));
+}
+
 TEST_F(InformerTest, StopIsPromptWhileWatching) {
   Informer inf(*client_, res::kDeployments, rec_.handlers(), fast());
   inf.start();

@@ -2,6 +2,9 @@
 // audit, convergence as objects change, dependents, events, restarts.
 #include "server/reconcile/reconciler.h"
 
+#include <atomic>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "test/server/reconcile/reconcile_util.h"
@@ -26,9 +29,12 @@ json privileged(json rollout) {
 
 // One reconciler (client, inventory, reconciler) over a server.
 struct Instance {
-  explicit Instance(FakeApiServer& server, bool start_loop = true) {
+  explicit Instance(FakeApiServer& server, bool start_loop = true,
+                    std::chrono::seconds stale_after = kube::ClusterInventoryOptions{}.stale_after) {
     client = test::client_for(server);
-    inventory = std::make_unique<kube::ClusterInventory>();
+    kube::ClusterInventoryOptions io;
+    io.stale_after = stale_after;
+    inventory = std::make_unique<kube::ClusterInventory>(io);
     ReconcilerOptions o;
     o.debounce = milliseconds(20);
     o.retry_after = milliseconds(100);
@@ -146,6 +152,45 @@ TEST_F(ReconcilerTest, ReportsConvergeAsObjectsAreFixedAndDeleted) {
   ASSERT_TRUE(eventually([&] { return report(server_, "shop").is_null(); }));
   // The server deletes before the reconciler counts the delete.
   EXPECT_TRUE(eventually([&] { return in.reconciler->stats().deletes >= 1u; }));
+}
+
+// While any watched resource has been silent for longer than stale_after,
+// the view may be out of date: nothing is written, and what changed is
+// audited once every resource is heard from again.
+TEST_F(ReconcilerTest, NoReportIsWrittenFromAStaleInventory) {
+  auto docs = bookstore("shop");
+  const json rollout = docs[0];
+  test::put_all(server_, docs);
+  Instance in(server_, true, std::chrono::seconds(1));
+  in.reconciler->set_leading(true);
+  ASSERT_TRUE(eventually([&] { return !report(server_, "shop").is_null(); }));
+  ASSERT_FALSE(has_rule(report(server_, "shop"), "pod-security/privileged"));
+  ASSERT_TRUE(eventually([&] { return !in.inventory->complete(); }, milliseconds(5000)));
+  // The informers listed at about the same time; let every one of them go stale, not just the first.
+  std::this_thread::sleep_for(milliseconds(1000));
+  const uint64_t writes = in.reconciler->stats().writes;
+  const uint64_t held = in.reconciler->stats().held;
+
+  // The Rollout changes; its own watch is fresh again, the others are still silent.
+  server_.put(kube::resources::kRollouts, privileged(rollout));
+  ASSERT_TRUE(eventually([&] { return in.reconciler->stats().held > held; }));
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_FALSE(in.inventory->complete());
+  EXPECT_FALSE(has_rule(report(server_, "shop"), "pod-security/privileged"));
+  EXPECT_EQ(in.reconciler->stats().writes, writes);
+
+  // Every resource is heard from (bookmarks): the change is audited.
+  std::atomic<bool> stop{false};
+  std::thread news([&] {
+    while (!stop) {
+      for (const kube::Resource& r : kube::inventory_resources()) server_.bookmark(r);
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+  });
+  EXPECT_TRUE(eventually([&] { return has_rule(report(server_, "shop"), "pod-security/privileged"); }))
+      << report(server_, "shop").dump(2);
+  stop = true;
+  news.join();
 }
 
 TEST_F(ReconcilerTest, AnAutoscalerIsReauditedWhenTheRolloutReplacingItsTargetAppears) {
