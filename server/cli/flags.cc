@@ -11,21 +11,23 @@ namespace rg::cli {
 
 namespace {
 
-// "1s" for whole seconds, else "250ms".
+// "24h" for whole hours, "1s" for whole seconds, else "250ms".
 std::string format_ms(long long ms) {
+  if (ms % 3'600'000 == 0 && ms > 0) return std::to_string(ms / 3'600'000) + "h";
   return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
 }
 
 }  // namespace
 
-Status parse_duration_flag(std::string_view flag, std::string_view value, long long min_ms, long long* ms) {
+Status parse_duration_flag(std::string_view flag, std::string_view value, long long min_ms, long long* ms,
+                           long long max_ms) {
   const std::string prefix = std::string(flag) + ": " + argo::go_quote(value);
   int64_t nanos = 0;
   if (!argo::parse_go_duration(value, &nanos)) return Status::Error(prefix + " is not a duration (e.g. 30s, 5m, 1h)");
   if (nanos < 0) return Status::Error(prefix + " is negative");
   const long long rounded = nanos / 1'000'000 + (nanos % 1'000'000 != 0 ? 1 : 0);
   if (rounded < min_ms) return Status::Error(prefix + " is too short (at least " + format_ms(min_ms) + ")");
-  if (rounded > kMaxDurationFlagMs) return Status::Error(prefix + " is too long (at most 24h)");
+  if (rounded > max_ms) return Status::Error(prefix + " is too long (at most " + format_ms(max_ms) + ")");
   *ms = rounded;
   return Status::Ok();
 }

@@ -15,11 +15,13 @@ namespace rg::cli {
 // and Argo Rollouts write durations: "1h", "1m30s", "250ms", "1.5s"; every
 // number needs a unit, except a bare "0". Sets *ms, rounded up to whole
 // milliseconds. A malformed or negative value, one shorter than `min_ms`,
-// and one longer than kMaxDurationFlagMs (24h, which keeps every timeout
-// and deadline derived from it in range) is an error that names the flag:
+// and one longer than `max_ms` (by default kMaxDurationFlagMs, 24h, which
+// keeps every timeout and deadline derived from it in range) is an error
+// that names the flag:
 //   --drain-delay: "1x" is not a duration (e.g. 30s, 5m, 1h)
 inline constexpr long long kMaxDurationFlagMs = 24LL * 3600 * 1000;
-Status parse_duration_flag(std::string_view flag, std::string_view value, long long min_ms, long long* ms);
+Status parse_duration_flag(std::string_view flag, std::string_view value, long long min_ms, long long* ms,
+                           long long max_ms = kMaxDurationFlagMs);
 
 // "ADDR:PORT", "[::1]:PORT" or ":PORT" (all addresses) -> host and port;
 // false when malformed or the port is out of range.

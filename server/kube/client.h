@@ -56,6 +56,13 @@ inline constexpr Resource kScaledObjects{"keda.sh", "v1alpha1", "scaledobjects",
 inline constexpr Resource kNamespaces{"", "v1", "namespaces", "Namespace", false};
 inline constexpr Resource kLeases{"coordination.k8s.io", "v1", "leases", "Lease", true};
 inline constexpr Resource kEvents{"events.k8s.io", "v1", "events", "Event", true};
+inline constexpr Resource kSecrets{"", "v1", "secrets", "Secret", true};
+inline constexpr Resource kValidatingWebhookConfigurations{"admissionregistration.k8s.io", "v1",
+                                                           "validatingwebhookconfigurations",
+                                                           "ValidatingWebhookConfiguration", false};
+inline constexpr Resource kMutatingWebhookConfigurations{"admissionregistration.k8s.io", "v1",
+                                                         "mutatingwebhookconfigurations",
+                                                         "MutatingWebhookConfiguration", false};
 }  // namespace resources
 
 // The URL path of a collection (name "") or of one object. `ns` is ignored

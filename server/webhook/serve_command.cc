@@ -29,6 +29,7 @@
 #include "server/webhook/cluster_view.h"
 #include "server/webhook/log.h"
 #include "server/webhook/metrics.h"
+#include "server/webhook/self_certs.h"
 #include "server/webhook/server.h"
 #include "server/webhook/tls.h"
 
@@ -60,6 +61,9 @@ struct ServeFlags {
   std::string inventory = "none";  // none | cluster
   std::string kubeconfig, context, ns;
   std::string stale_after = "6m";
+  // Self-managed certificates.
+  std::string certs_secret, certs_ns, certs_service, certs_validating, certs_mutating, certs_lease;
+  std::string certs_ca_validity = "8760h", certs_validity = "2160h", certs_overlap = "1m", certs_sync_period = "10s";
 };
 
 std::string make_temp_dir() {
@@ -143,7 +147,37 @@ class Reloader {
 // The durations that are not server options, in milliseconds.
 struct ServeDurations {
   long long shutdown_grace_ms = 0, drain_delay_ms = 0, stale_after_ms = 0;
+  long long ca_validity_ms = 0, cert_validity_ms = 0, overlap_ms = 0, sync_period_ms = 0;
 };
+
+// The --certs-* flags: checked here, the rest (namespace default, names) once the cluster config is read.
+Status parse_certs_flags(const ServeFlags& f, ServeDurations* d) {
+  if (f.certs_secret.empty()) {
+    for (const std::string* v : {&f.certs_ns, &f.certs_service, &f.certs_validating, &f.certs_mutating, &f.certs_lease})
+      if (!v->empty()) return Status::Error("the --certs-* flags need --certs-secret");
+    return Status::Ok();
+  }
+  if (f.dev_self_signed || !f.cert_file.empty() || !f.key_file.empty())
+    return Status::Error("--certs-secret excludes --dev-self-signed and --tls-cert-file/--tls-private-key-file");
+  if (f.certs_service.empty() && f.dns_names.empty())
+    return Status::Error("--certs-secret needs --certs-service (or --dns-name) for the serving certificate's names");
+  // Lifetimes may be up to 100 years; the other durations stay within 24h.
+  constexpr long long kMaxValidityMs = 876'000LL * 3'600'000;
+  if (Status st = parse_duration_flag("--certs-ca-validity", f.certs_ca_validity, 3000, &d->ca_validity_ms,
+                                      kMaxValidityMs);
+      !st.ok())
+    return st;
+  if (Status st =
+          parse_duration_flag("--certs-validity", f.certs_validity, 3000, &d->cert_validity_ms, kMaxValidityMs);
+      !st.ok())
+    return st;
+  if (Status st = parse_duration_flag("--certs-overlap", f.certs_overlap, 0, &d->overlap_ms); !st.ok()) return st;
+  if (Status st = parse_duration_flag("--certs-sync-period", f.certs_sync_period, 100, &d->sync_period_ms); !st.ok())
+    return st;
+  if (d->cert_validity_ms > d->ca_validity_ms)
+    return Status::Error("--certs-validity must not exceed --certs-ca-validity (a certificate never outlives its CA)");
+  return Status::Ok();
+}
 
 // Validates the flags (the log level aside) and turns them into the server's
 // options and the durations; an error names the flag.
@@ -171,28 +205,77 @@ Status parse_flags(const ServeFlags& f, webhook::ServerOptions* opts, ServeDurat
   // Cluster inventory: the client and watch cache cross-object rules and namespace labels read.
   if (f.inventory != "none" && f.inventory != "cluster")
     return Status::Error("--inventory must be none or cluster, got " + f.inventory);
-  if (f.inventory != "cluster" && (!f.kubeconfig.empty() || !f.context.empty() || !f.ns.empty()))
-    return Status::Error("--kubeconfig, --context and --namespace need --inventory=cluster");
+  if (f.inventory != "cluster" && !f.ns.empty()) return Status::Error("--namespace needs --inventory=cluster");
+  if (f.inventory != "cluster" && f.certs_secret.empty() && (!f.kubeconfig.empty() || !f.context.empty()))
+    return Status::Error("--kubeconfig and --context need --inventory=cluster or --certs-secret");
+  if (Status st = parse_certs_flags(f, d); !st.ok()) return st;
   return parse_duration_flag("--inventory-stale-after", f.stale_after, 1000, &d->stale_after_ms);
 }
 
-// The API server client of --inventory=cluster, and how it was found (for the log).
-Status connect_to_cluster(const ServeFlags& f, std::unique_ptr<kube::Client>* client, std::string* source) {
-  kube::Config cfg;
-  if (Status st = kube::load_config(f.kubeconfig, f.context, &cfg); !st.ok()) return st;
-  if (Status st = kube::Client::Create(cfg, client); !st.ok()) return st;
-  *source = cfg.source + " " + cfg.server;
+// The API server client of --inventory=cluster and --certs-secret, and how it
+// was found (for the log). *cfg is the configuration it was made from.
+Status connect_to_cluster(const ServeFlags& f, kube::Config* cfg, std::unique_ptr<kube::Client>* client,
+                          std::string* source) {
+  if (Status st = kube::load_config(f.kubeconfig, f.context, cfg); !st.ok()) return st;
+  if (Status st = kube::Client::Create(*cfg, client); !st.ok()) return st;
+  *source = cfg->source + " " + cfg->server;
+  return Status::Ok();
+}
+
+// --certs-secret: the certificate loop of this replica (its own clients; the
+// namespace defaults to the configuration's, in-cluster the pod's own).
+Status start_self_certs(const ServeFlags& f, const ServeDurations& d, const kube::Config& cfg,
+                        webhook::CertStore* store, webhook::Metrics* metrics, std::unique_ptr<kube::Client> clients[2],
+                        std::unique_ptr<webhook::SelfCerts>* certs, std::unique_ptr<webhook::SelfCertLoop>* loop) {
+  webhook::SelfCertOptions o;
+  o.ns = f.certs_ns.empty() ? cfg.default_namespace : f.certs_ns;
+  o.secret = f.certs_secret;
+  if (!f.certs_service.empty()) {
+    o.dns_names.push_back(f.certs_service + "." + o.ns + ".svc");
+    o.dns_names.push_back(f.certs_service + "." + o.ns + ".svc.cluster.local");
+  }
+  for (const std::string& n : f.dns_names) o.dns_names.push_back(n);
+  for (const std::string& n : o.dns_names) {
+    if (Status st = certs::check_san_name(n); !st.ok()) return Status::Error("serving certificate name: " + st.message());
+  }
+  o.validating_webhook = f.certs_validating;
+  o.mutating_webhook = f.certs_mutating;
+  o.policy.ca_validity_seconds = d.ca_validity_ms / 1000;
+  o.policy.cert_validity_seconds = d.cert_validity_ms / 1000;
+  o.policy.overlap_seconds = (d.overlap_ms + 999) / 1000;
+  for (int i = 0; i < 2; ++i) {
+    if (Status st = kube::Client::Create(cfg, &clients[i]); !st.ok()) return st;
+  }
+  kube::LeaderElectionOptions lo;
+  lo.ns = o.ns;
+  lo.name = f.certs_lease.empty() ? f.certs_secret + "-leader" : f.certs_lease;
+  if (std::string why = kube::validate(lo); !why.empty()) return Status::Error("--certs-lease: " + why);
+  log_json(spdlog::level::info, "self-managed certificates",
+           {{"secret", o.ns + "/" + o.secret},
+            {"names", o.dns_names},
+            {"lease", lo.name},
+            {"validating_webhook", o.validating_webhook},
+            {"mutating_webhook", o.mutating_webhook},
+            {"ca_validity_s", o.policy.ca_validity_seconds},
+            {"validity_s", o.policy.cert_validity_seconds},
+            {"overlap_s", o.policy.overlap_seconds}});
+  *certs = std::make_unique<webhook::SelfCerts>(*clients[0], std::move(o), store, metrics);
+  *loop = std::make_unique<webhook::SelfCertLoop>(certs->get(), *clients[1], std::move(lo),
+                                                  std::chrono::milliseconds(d.sync_period_ms));
+  (*loop)->start();
   return Status::Ok();
 }
 
 // With --dev-self-signed: writes a development CA and serving certificate,
 // prints the caBundle, and points f's certificate files at them. Otherwise
-// checks that both files are given.
+// checks that both files are given (or --certs-secret, which needs none).
 Status resolve_certificate_files(ServeFlags* f) {
+  if (!f->certs_secret.empty()) return Status::Ok();
   if (!f->dev_self_signed) {
     if (f->cert_file.empty() || f->key_file.empty())
       return Status::Error(
-          "--tls-cert-file and --tls-private-key-file are required (or --dev-self-signed for development)");
+          "--tls-cert-file and --tls-private-key-file are required (or --certs-secret for self-managed "
+          "certificates, or --dev-self-signed for development)");
     return Status::Ok();
   }
   if (!f->cert_file.empty() || !f->key_file.empty())
@@ -252,6 +335,7 @@ void log_serving(const ServeFlags& f, const webhook::ServerOptions& opts, const 
   log_json(spdlog::level::info, "serving",
            {{"listen", opts.host + ":" + std::to_string(server.port())},
             {"policy", f.policy_file.empty() ? "(embedded default)" : f.policy_file},
+            {"certificate", f.certs_secret.empty() ? f.cert_file : "self-managed in Secret " + f.certs_secret},
             {"health", server.health_port() < 0 ? std::string("(on the HTTPS listener only)")
                                                  : opts.health_host + ":" + std::to_string(server.health_port())},
             {"client_certificates", opts.client_ca_file.empty() ? "not required" : "required: " + opts.client_ca_file},
@@ -324,16 +408,21 @@ int run_serve(ServeFlags f) {
   webhook::ServerOptions opts;
   ServeDurations durations;
   if (Status st = parse_flags(f, &opts, &durations); !st.ok()) return fail(st.message());
-  const bool cluster = f.inventory == "cluster";
+  const bool cluster = f.inventory == "cluster", self_certs = !f.certs_secret.empty();
+  kube::Config kube_config;
   std::unique_ptr<kube::Client> kube_client;
   std::string kube_source;
-  if (cluster) {
-    if (Status st = connect_to_cluster(f, &kube_client, &kube_source); !st.ok()) return fail(st.message());
+  if (cluster || self_certs) {
+    if (Status st = connect_to_cluster(f, &kube_config, &kube_client, &kube_source); !st.ok())
+      return fail(st.message());
   }
   if (Status st = resolve_certificate_files(&f); !st.ok()) return fail(st.message());
-  certs::FileWatcher cert_watch({f.cert_file, f.key_file});  // before the first read: see Reloader
+  // Before the first read: see Reloader. Self-managed certificates come from the Secret instead.
+  certs::FileWatcher cert_watch(self_certs ? std::vector<std::string>{} : std::vector<std::string>{f.cert_file, f.key_file});
   webhook::CertStore cert_store;
-  if (Status st = load_certificate(f, &cert_store); !st.ok()) return fail(st.message());
+  if (!self_certs) {
+    if (Status st = load_certificate(f, &cert_store); !st.ok()) return fail(st.message());
+  }
   certs::FileWatcher policy_watch({f.policy_file});
   webhook::PolicyStore policy_store;
   if (Status st = load_policy(f, &policy_store); !st.ok()) return fail(st.message());
@@ -349,6 +438,15 @@ int run_serve(ServeFlags f) {
   std::unique_ptr<kube::ClusterInventory> inventory;
   std::unique_ptr<webhook::ClusterView> view;
   if (cluster) start_inventory(f, durations, *kube_client, &metrics, &server, &inventory, &view);
+  std::unique_ptr<kube::Client> cert_clients[2];
+  std::unique_ptr<webhook::SelfCerts> self_cert_state;
+  std::unique_ptr<webhook::SelfCertLoop> cert_loop;  // declared last: stopped first
+  if (self_certs) {
+    if (Status st = start_self_certs(f, durations, kube_config, &cert_store, &metrics, cert_clients, &self_cert_state,
+                                     &cert_loop);
+        !st.ok())
+      return fail(st.message());
+  }
   metrics.set_ready(server.ready());
   log_serving(f, opts, server, kube_source);
 
@@ -367,6 +465,7 @@ int run_serve(ServeFlags f) {
   drain(server, served_done, sig, durations, t0);
   stop_polling = true;
   poller.join();
+  if (cert_loop) cert_loop->stop();
   if (inventory) inventory->stop();
   return exit_after_drain(server, served_done, http, t0);
 }
@@ -382,7 +481,8 @@ void add_serve_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--tls-private-key-file", f->key_file, "PEM private key of --tls-cert-file; reloaded on change");
   cmd->add_flag("--dev-self-signed", f->dev_self_signed,
                 "Generate a development CA and serving certificate (localhost, 127.0.0.1, ::1, --dns-name)");
-  cmd->add_option("--dns-name", f->dns_names, "Extra DNS name or IP for --dev-self-signed (repeatable)");
+  cmd->add_option("--dns-name", f->dns_names,
+                  "Extra DNS name or IP for --dev-self-signed or --certs-secret (repeatable)");
   cmd->add_option("--cert-dir", f->cert_dir, "Where --dev-self-signed writes ca.crt, tls.crt, tls.key (default: a new temporary directory)");
   cmd->add_option("--log-level", f->log_level, "trace, debug, info, warn, error or off")->capture_default_str();
   cmd->add_option("--shutdown-grace", f->shutdown_grace, "On SIGTERM, exit within this long")->capture_default_str();
@@ -417,10 +517,38 @@ void add_serve_command(CLI::App& app, int* exit_code) {
                   "for the initial sync) for cross-object rules and rollout-guard.io/enforce namespace labels")
       ->capture_default_str();
   cmd->add_option("--kubeconfig", f->kubeconfig,
-                  "With --inventory=cluster: kubeconfig file (default: KUBECONFIG, in-cluster, ~/.kube/config)");
-  cmd->add_option("--context", f->context, "With --inventory=cluster: kubeconfig context (default: current)");
+                  "With --inventory=cluster or --certs-secret: kubeconfig file (default: KUBECONFIG, in-cluster, "
+                  "~/.kube/config)");
+  cmd->add_option("--context", f->context,
+                  "With --inventory=cluster or --certs-secret: kubeconfig context (default: current)");
   cmd->add_option("--namespace", f->ns,
                   "With --inventory=cluster: watch one namespace only; objects elsewhere see an empty inventory");
+  cmd->add_option("--certs-secret", f->certs_secret,
+                  "Self-managed certificates: the kubernetes.io/tls Secret holding the CA and serving certificate; "
+                  "the replica holding --certs-lease creates and renews it and keeps the webhooks' caBundle, every "
+                  "replica serves from it (docs/deploy.md)");
+  cmd->add_option("--certs-namespace", f->certs_ns,
+                  "Namespace of --certs-secret and --certs-lease (default: the kubeconfig's, in-cluster the pod's)");
+  cmd->add_option("--certs-service", f->certs_service,
+                  "The webhook Service: the serving certificate is for NAME.NAMESPACE.svc and "
+                  "NAME.NAMESPACE.svc.cluster.local (and each --dns-name)");
+  cmd->add_option("--certs-validating-webhook", f->certs_validating,
+                  "ValidatingWebhookConfiguration whose webhooks' caBundle is kept equal to the CA bundle");
+  cmd->add_option("--certs-mutating-webhook", f->certs_mutating,
+                  "MutatingWebhookConfiguration whose webhooks' caBundle is kept equal to the CA bundle");
+  cmd->add_option("--certs-lease", f->certs_lease,
+                  "Lease electing the replica that writes the Secret and caBundles (default: SECRET-leader)");
+  cmd->add_option("--certs-ca-validity", f->certs_ca_validity, "Lifetime of a CA; renewed after two thirds of it")
+      ->capture_default_str();
+  cmd->add_option("--certs-validity", f->certs_validity,
+                  "Lifetime of a serving certificate; renewed after two thirds of it")
+      ->capture_default_str();
+  cmd->add_option("--certs-overlap", f->certs_overlap,
+                  "How long a new CA is in every caBundle before serving certificates it signs are used")
+      ->capture_default_str();
+  cmd->add_option("--certs-sync-period", f->certs_sync_period,
+                  "How often each replica reads the Secret, and the leader checks it and the caBundles")
+      ->capture_default_str();
   cmd->add_option("--inventory-stale-after", f->stale_after,
                   "With --inventory=cluster: a resource without news from the API server for this long makes the "
                   "inventory stale (cross-object denials become warnings); keep it above the 5m watch timeout")

@@ -437,7 +437,7 @@ TEST(ClusterWebhookFlags, InventoryFlagsAreChecked) {
   EXPECT_NE(o1.find("--inventory must be none or cluster, got all"), std::string::npos) << o1;
   auto [c2, o2] = run({"--namespace", "x"});
   EXPECT_EQ(c2, 2);
-  EXPECT_NE(o2.find("need --inventory=cluster"), std::string::npos) << o2;
+  EXPECT_NE(o2.find("--namespace needs --inventory=cluster"), std::string::npos) << o2;
   auto [c3, o3] = run({"--inventory=cluster", "--kubeconfig", "/nonexistent/kubeconfig"});
   EXPECT_EQ(c3, 2);
   EXPECT_NE(o3.find("/nonexistent/kubeconfig"), std::string::npos) << o3;

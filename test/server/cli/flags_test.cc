@@ -88,6 +88,11 @@ TEST(Flags, ServeAndReconcileRefuseBadDurations) {
        "rollout-guard serve: --inventory-stale-after: \"500ms\" is too short (at least 1s)\n"},
       {{"reconcile", "--debounce", "-1s"}, "rollout-guard reconcile: --debounce: \"-1s\" is negative\n"},
       {{"reconcile", "--sync-timeout", "48h"}, "rollout-guard reconcile: --sync-timeout: \"48h\" is too long (at most 24h)\n"},
+      // Certificate lifetimes may be far longer than a day, but not without end.
+      {{"serve", "--certs-secret", "s", "--certs-service", "svc", "--certs-ca-validity", "900000h"},
+       "rollout-guard serve: --certs-ca-validity: \"900000h\" is too long (at most 876000h)\n"},
+      {{"serve", "--certs-secret", "s", "--certs-service", "svc", "--certs-validity", "2s"},
+       "rollout-guard serve: --certs-validity: \"2s\" is too short (at least 3s)\n"},
   };
   for (const auto& [args, message] : cases) {
     test::RunResult r = test::run_binary(args, "", 30);
