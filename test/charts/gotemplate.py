@@ -16,7 +16,7 @@ Semantics followed (Go text/template, Sprig v3, Helm 3):
 - functions: include, eq, ne, not, and, or (short-circuit, returning an operand, as Go >= 1.18),
   lt, le, gt, ge (operands of the same kind), default, empty, quote, squote, nindent, indent,
   toYaml, b64enc, trunc, trim, trimSuffix, trimPrefix, replace, contains, printf (%s %v %d %q %%), dict,
-  list, int, required, fail;
+  list, hasKey (a map and a string key only), int, required, fail;
 - Helm loads values numbers as float64 (sigs.k8s.io/yaml goes through JSON), so printing them uses
   Go's %v for floats (1000000 -> 1e+06) and comparing a float with an integer literal is an error;
 - toYaml marshals like sigs.k8s.io/yaml (keys sorted, integral floats as integers) without the
@@ -754,6 +754,12 @@ def _int(v):
     raise TemplateError("int of %r" % (v,))
 
 
+def _has_key(m, key):
+    if not isinstance(m, dict):
+        raise TemplateError("hasKey of a %s, not a map" % type(m).__name__)
+    return _need("string", key, "hasKey") in m
+
+
 def _required(msg, v):
     if v is None or v == "":
         raise TemplateFail(_need("string", msg, "required"))
@@ -796,6 +802,7 @@ _FUNCS = {
     "printf": lambda fmt, *a: go_printf(_need("string", fmt, "printf"), list(a)),
     "dict": _dict,
     "list": lambda *a: list(a),
+    "hasKey": _has_key,
     "int": _int,
     "required": _required,
     "fail": _fail,

@@ -3,8 +3,9 @@
 template subset the chart uses) and checks the manifests: every document parses and names itself,
 the kinds each value variant should produce, the webhook configurations against samples/webhook/,
 the Deployments' flags against the real binary's --help, the probes and shutdown timing against the
-flags, the webhook's GLIBC_TUNABLES, Pod Security "restricted" fields, least-privilege RBAC, and that
-Services, PDBs and bindings point at what exists.
+flags, the webhook's GLIBC_TUNABLES, the three TLS modes (self-managed certificates: the --certs-* flags
+name the Service, webhook configurations, Secret and Lease that RBAC grants), Pod Security "restricted"
+fields, least-privilege RBAC, and that Services, PDBs and bindings point at what exists.
 
 Usage: render_test.py PATH-TO-rollout-guard [unittest args]   (ctest: charts_render)
 """
@@ -165,6 +166,14 @@ class RendererTest(unittest.TestCase):
                 with self.assertRaises(TemplateError):
                     self.render(src, {"a": "x", "m": {"k": 1}, "n": 2})
 
+    def test_has_key(self):
+        self.assertEqual(self.render('{{ hasKey .Values.m "a" }} {{ hasKey .Values.m "b" }}', {"m": {"a": False}}),
+                         "true false")  # a key whose value is false is still there
+        for src in ['{{ hasKey .Values.s "a" }}', '{{ hasKey .Values.m 1 }}']:
+            with self.subTest(src=src):
+                with self.assertRaises(TemplateError):
+                    self.render(src, {"s": "x", "m": {"a": 1}})
+
     def test_fail_and_required(self):
         with self.assertRaises(TemplateFail):
             self.render('{{ fail "no" }}')
@@ -175,9 +184,13 @@ class RendererTest(unittest.TestCase):
 class ChartTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.default = Rendered()
-        cls.existing_secret = Rendered({"tls": {"certManager": {"enabled": False}, "existingSecret": "my-tls",
+        cls.default = Rendered()  # tls.mode self
+        cls.cert_manager = Rendered({"tls": {"mode": "certManager"}})
+        cls.existing_secret = Rendered({"tls": {"mode": "secret", "existingSecret": "my-tls",
                                                 "caBundle": "TUlJQ0FCQ0Q="}})
+        cls.self_custom = Rendered({"tls": {"mode": "self", "self": {
+            "secretName": "guard-serving", "caValidity": "17520h", "validity": "720h", "overlap": "2m",
+            "syncPeriod": "30s"}}, "fullnameOverride": "guard"}, release="edge", namespace="guard-ns")
         cls.cluster = Rendered({"webhook": {"inventory": "cluster", "mutating": {"enabled": False}}},
                                release="prod", namespace="guard-system")
         cls.no_reconciler = Rendered({"reconciler": {"enabled": False}})
@@ -193,8 +206,13 @@ class ChartTest(unittest.TestCase):
                                                   "extraArgs": ["--max-connections=512"],
                                                   "priorityClassName": "system-cluster-critical",
                                                   "tolerations": [{"key": "dedicated", "operator": "Exists"}]}})
-        cls.variants = {"default": cls.default, "existing-secret": cls.existing_secret, "cluster": cls.cluster,
-                        "no-reconciler": cls.no_reconciler, "custom-policy": cls.custom_policy}
+        cls.variants = {"default": cls.default, "cert-manager": cls.cert_manager,
+                        "existing-secret": cls.existing_secret, "self-custom": cls.self_custom,
+                        "cluster": cls.cluster, "no-reconciler": cls.no_reconciler,
+                        "custom-policy": cls.custom_policy}
+        # Which variants run in which tls.mode (the default is self).
+        cls.modes = {"default": "self", "cert-manager": "certManager", "existing-secret": "secret",
+                     "self-custom": "self", "cluster": "self", "no-reconciler": "self", "custom-policy": "self"}
 
     # --- structure -----------------------------------------------------------------------------
 
@@ -236,16 +254,23 @@ class ChartTest(unittest.TestCase):
                 ("NetworkPolicy", "rollout-guard"), ("NetworkPolicy", "rollout-guard-reconciler")}
         certs = {("Issuer", "rollout-guard-selfsigned"), ("Certificate", "rollout-guard-ca"),
                  ("Issuer", "rollout-guard-ca"), ("Certificate", "rollout-guard")}
-        self.assertEqual(set(self.default.kinds()), base | certs)
+        # tls.mode self: the webhook's Role (Secret, Lease) and ClusterRole (the webhook configurations);
+        # the Secret and the Lease themselves are the webhook's, not the chart's.
+        self_rbac = {("ClusterRole", "rollout-guard-webhook"), ("ClusterRoleBinding", "rollout-guard-webhook"),
+                     ("Role", "rollout-guard-webhook"), ("RoleBinding", "rollout-guard-webhook")}
+        self.assertEqual(set(self.default.kinds()), base | self_rbac)
+        self.assertEqual(set(self.cert_manager.kinds()), base | certs)
         self.assertEqual(set(self.existing_secret.kinds()), base)
+        self.assertEqual(set(self.self_custom.kinds()),
+                         {(k, n.replace("rollout-guard", "guard")) for k, n in base | self_rbac})
         reconciler_only = {k for k in base if "reconciler" in k[1]}
-        self.assertEqual(set(self.no_reconciler.kinds()), (base - reconciler_only) | certs)
-        cluster = {(k, n.replace("rollout-guard", "prod-rollout-guard")) for k, n in base | certs
+        self.assertEqual(set(self.no_reconciler.kinds()), (base - reconciler_only) | self_rbac)
+        # inventory cluster and tls.mode self share the webhook's ClusterRole.
+        cluster = {(k, n.replace("rollout-guard", "prod-rollout-guard")) for k, n in base | self_rbac
                    if k != "MutatingWebhookConfiguration"}
-        cluster |= {("ClusterRole", "prod-rollout-guard-webhook"), ("ClusterRoleBinding", "prod-rollout-guard-webhook")}
         self.assertEqual(set(self.cluster.kinds()), cluster)
-        custom = (base | certs | {("ConfigMap", "rollout-guard-policy"), ("ServiceMonitor", "rollout-guard"),
-                                  ("ServiceMonitor", "rollout-guard-reconciler")})
+        custom = (base | self_rbac | {("ConfigMap", "rollout-guard-policy"), ("ServiceMonitor", "rollout-guard"),
+                                      ("ServiceMonitor", "rollout-guard-reconciler")})
         custom -= {("Role", "rollout-guard-reconciler"), ("RoleBinding", "rollout-guard-reconciler")}
         self.assertEqual(set(self.custom_policy.kinds()), custom)
 
@@ -262,8 +287,15 @@ class ChartTest(unittest.TestCase):
 
     def test_bad_values_fail_loudly(self):
         cases = [
-            ({"tls": {"certManager": {"enabled": False}}}, "tls.existingSecret"),
-            ({"tls": {"certManager": {"enabled": False}, "existingSecret": "s"}}, "caBundle"),
+            ({"tls": {"mode": "secret"}}, "tls.mode=secret needs tls.existingSecret and tls.caBundle"),
+            ({"tls": {"mode": "secret", "existingSecret": "s"}}, "tls.caBundle (base64 PEM CA of"),
+            ({"tls": {"mode": "secret", "caBundle": "TUlJQ0FCQ0Q="}}, "tls.existingSecret"),
+            ({"tls": {"mode": "cert-manager"}}, "tls.mode must be self, certManager or secret"),
+            ({"tls": {"mode": ""}}, "tls.mode must be self, certManager or secret"),
+            # The value tls.mode replaced: refused rather than silently switching an upgrade to mode self.
+            ({"tls": {"certManager": {"enabled": True}}}, "tls.certManager.enabled is replaced by tls.mode"),
+            ({"tls": {"certManager": {"enabled": False}, "existingSecret": "s", "caBundle": "TUlJQ0FCQ0Q="}},
+             "tls.certManager.enabled is replaced by tls.mode"),
             ({"webhook": {"inventory": "all"}}, "webhook.inventory"),
             ({"reconciler": {"leaderElection": {"enabled": False}}}, "replicas=1"),
             ({"webhook": {"failurePolicy": "fail"}}, "webhook.failurePolicy must be Fail or Ignore"),
@@ -283,6 +315,11 @@ class ChartTest(unittest.TestCase):
                 self.assertIn("installed in namespace %s" % r.namespace, r.notes)
         self.assertIn("get lease rollout-guard-reconciler", self.default.notes)
         self.assertNotIn("Reconciler:", self.no_reconciler.notes)
+        self.assertIn("TLS (tls.mode self)", self.default.notes)
+        self.assertIn("Secret\n  guard-serving and", self.self_custom.notes)
+        self.assertIn("Lease guard-certs-leader", self.self_custom.notes)
+        self.assertIn("TLS (tls.mode certManager): cert-manager Certificate rollout-guard", self.cert_manager.notes)
+        self.assertIn("TLS (tls.mode secret): Secret my-tls", self.existing_secret.notes)
 
     # --- webhook configurations ------------------------------------------------------------------
 
@@ -294,7 +331,7 @@ class ChartTest(unittest.TestCase):
         for kind, sample_file in [("ValidatingWebhookConfiguration", "validating-webhook.yaml"),
                                   ("MutatingWebhookConfiguration", "mutating-webhook.yaml")]:
             sample = self.load_sample(sample_file)["webhooks"]
-            for vname in ("default", "existing-secret"):
+            for vname in ("default", "cert-manager", "existing-secret"):
                 with self.subTest(kind=kind, variant=vname):
                     got = self.variants[vname].one(kind)["webhooks"]
                     self.assertEqual(len(got), len(sample))
@@ -309,7 +346,7 @@ class ChartTest(unittest.TestCase):
 
     def test_webhook_tls_wiring(self):
         # cert-manager: no caBundle, the annotation names the serving Certificate, whose Secret the pods mount.
-        for r in (self.default, self.cluster):
+        for r in (self.cert_manager,):
             cert_name = [c for c in r.all("Certificate") if not c["spec"].get("isCA")]
             self.assertEqual(len(cert_name), 1)
             cert = cert_name[0]
@@ -336,6 +373,18 @@ class ChartTest(unittest.TestCase):
             self.assertNotIn("annotations", wc["metadata"])
             self.assertEqual(wc["webhooks"][0]["clientConfig"]["caBundle"], "TUlJQ0FCQ0Q=")
         self.assertEqual(self.tls_secret_of(r), "my-tls")
+        # self: neither cert-manager objects nor a caBundle nor an annotation; the webhook's leader writes
+        # caBundle (test_self_managed_certificates).
+        for vname, r in self.variants.items():
+            if self.modes[vname] != "self":
+                continue
+            with self.subTest(variant=vname):
+                self.assertEqual([d for d in r.docs if d["apiVersion"].startswith("cert-manager.io/")], [])
+                for kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
+                    for wc in r.all(kind):
+                        self.assertNotIn("annotations", wc["metadata"])
+                        for wh in wc["webhooks"]:
+                            self.assertNotIn("caBundle", wh["clientConfig"])
 
     def tls_secret_of(self, r):
         dep = r.deployment("webhook")
@@ -443,12 +492,13 @@ class ChartTest(unittest.TestCase):
         for vname, r in self.variants.items():
             with self.subTest(variant=vname):
                 c = r.deployment("webhook")["spec"]["template"]["spec"]["containers"][0]
-                self.assertEqual(c["env"], [{"name": "GLIBC_TUNABLES", "value": "glibc.malloc.tcache_count=256"}])
+                env = [e for e in c["env"] if e["name"] != "POD_NAME"]  # tls.mode self's (test_self_managed_...)
+                self.assertEqual(env, [{"name": "GLIBC_TUNABLES", "value": "glibc.malloc.tcache_count=256"}])
         for value in ("glibc.malloc.tcache_count=64", ""):  # "": glibc's defaults, also over the image's
             with self.subTest(glibcTunables=value):
                 dep = Rendered({"webhook": {"glibcTunables": value}}).deployment("webhook")
-                self.assertEqual(dep["spec"]["template"]["spec"]["containers"][0]["env"],
-                                 [{"name": "GLIBC_TUNABLES", "value": value}])
+                self.assertEqual(dep["spec"]["template"]["spec"]["containers"][0]["env"][0],
+                                 {"name": "GLIBC_TUNABLES", "value": value})
 
     def test_shutdown_fits_the_grace_period(self):
         for vname, r in self.variants.items():
@@ -636,17 +686,139 @@ class ChartTest(unittest.TestCase):
                                              ("coordination.k8s.io", "leases", "update", ("rollout-guard-reconciler",))})
         self.assertEqual(role["metadata"]["namespace"], "rollout-guard")
 
-    def test_webhook_rbac_only_with_the_cluster_inventory(self):
+    def test_webhook_rbac_follows_the_inventory_and_the_tls_mode(self):
+        watch = {(g, res, v, ()) for g, res in WATCHED for v in ("list", "watch")}
+        configs = {("admissionregistration.k8s.io", res, v, ("rollout-guard",))
+                   for res in ("validatingwebhookconfigurations", "mutatingwebhookconfigurations")
+                   for v in ("get", "update")}
+        # inventory cluster alone (tls.mode secret): list/watch, no Role, the token mounted.
+        only_inventory = Rendered({"tls": {"mode": "secret", "existingSecret": "my-tls", "caBundle": "TUlJQ0FCQ0Q="},
+                                   "webhook": {"inventory": "cluster"}})
+        self.assertEqual(self.grants(only_inventory.one("ClusterRole", "rollout-guard-webhook")), watch)
+        self.assertFalse([x for x in only_inventory.all("Role") if x["metadata"]["name"].endswith("-webhook")])
+        self.assertIs(only_inventory.deployment("webhook")["spec"]["template"]["spec"]["automountServiceAccountToken"],
+                      True)
+        # tls.mode self alone: its configurations by name; inventory cluster and self: one ClusterRole with both
+        # (the cluster variant has no mutating webhook, so no grant on mutatingwebhookconfigurations).
+        self.assertEqual(self.grants(self.default.one("ClusterRole", "rollout-guard-webhook")), configs)
         self.assertEqual(self.grants(self.cluster.one("ClusterRole", "prod-rollout-guard-webhook")),
-                         {(g, res, v, ()) for g, res in WATCHED for v in ("list", "watch")})
-        for vname in ("default", "existing-secret", "no-reconciler", "custom-policy"):
+                         watch | {("admissionregistration.k8s.io", "validatingwebhookconfigurations", v,
+                                   ("prod-rollout-guard",)) for v in ("get", "update")})
+        # Neither: no role, no token.
+        for vname in ("cert-manager", "existing-secret"):
             r = self.variants[vname]
             with self.subTest(variant=vname):
-                self.assertFalse([c for c in r.all("ClusterRole") if c["metadata"]["name"].endswith("-webhook")])
+                self.assertFalse([c for c in r.all("ClusterRole") + r.all("Role")
+                                  if c["metadata"]["name"].endswith("-webhook")])
                 self.assertIs(r.deployment("webhook")["spec"]["template"]["spec"]["automountServiceAccountToken"],
                               False)
-        self.assertIs(self.cluster.deployment("webhook")["spec"]["template"]["spec"]["automountServiceAccountToken"],
-                      True)
+        for vname, r in self.variants.items():
+            if self.modes[vname] == "self":
+                with self.subTest(variant=vname):
+                    self.assertIs(r.deployment("webhook")["spec"]["template"]["spec"]
+                                  ["automountServiceAccountToken"], True)
+
+    # --- tls.mode self --------------------------------------------------------------------------------
+
+    def test_self_managed_certificates(self):
+        """The --certs-* flags name the Service the API server calls, the webhook configurations, the
+        Secret and the Lease, and RBAC grants exactly those names."""
+        expect = {  # variant: (fullname, secret, ca validity, validity, overlap, sync period, mutating)
+            "default": ("rollout-guard", "rollout-guard-certs", "8760h", "2160h", "1m", "10s", True),
+            "self-custom": ("guard", "guard-serving", "17520h", "720h", "2m", "30s", True),
+            "cluster": ("prod-rollout-guard", "prod-rollout-guard-certs", "8760h", "2160h", "1m", "10s", False),
+            "no-reconciler": ("rollout-guard", "rollout-guard-certs", "8760h", "2160h", "1m", "10s", True),
+            "custom-policy": ("rollout-guard", "rollout-guard-certs", "8760h", "2160h", "1m", "10s", True),
+        }
+        self.assertEqual({v for v, m in self.modes.items() if m == "self"}, set(expect))
+        for vname, (fullname, secret, ca_validity, validity, overlap, sync, mutating) in expect.items():
+            r = self.variants[vname]
+            with self.subTest(variant=vname):
+                dep = r.deployment("webhook")
+                pod = dep["spec"]["template"]["spec"]
+                c = pod["containers"][0]
+                args = c["args"]
+                flags = {a.split("=", 1)[0] for a in args}
+                # The flags that exclude --certs-*.
+                self.assertFalse(flags & {"--tls-cert-file", "--tls-private-key-file", "--dev-self-signed"})
+                svc = [x for x in r.all("Service") if any(p["port"] == 443 for p in x["spec"]["ports"])]
+                self.assertEqual(len(svc), 1)
+                self.assertEqual(arg_value(args, "--certs-service"), svc[0]["metadata"]["name"])
+                self.assertEqual(arg_value(args, "--certs-namespace"), r.namespace)
+                vwc = r.one("ValidatingWebhookConfiguration")
+                self.assertEqual(arg_value(args, "--certs-validating-webhook"), vwc["metadata"]["name"])
+                wcs = [vwc]
+                if mutating:
+                    mwc = r.one("MutatingWebhookConfiguration")
+                    self.assertEqual(arg_value(args, "--certs-mutating-webhook"), mwc["metadata"]["name"])
+                    wcs.append(mwc)
+                else:
+                    self.assertEqual(r.all("MutatingWebhookConfiguration"), [])
+                    self.assertNotIn("--certs-mutating-webhook", flags)
+                # The certificate is for <--certs-service>.<--certs-namespace>.svc: what the API server calls.
+                for wc in wcs:
+                    for wh in wc["webhooks"]:
+                        ref = wh["clientConfig"]["service"]
+                        self.assertEqual((ref["name"], ref["namespace"]), (svc[0]["metadata"]["name"], r.namespace))
+                self.assertEqual(fullname, vwc["metadata"]["name"])
+                self.assertEqual(arg_value(args, "--certs-secret"), secret)
+                lease = arg_value(args, "--certs-lease")
+                self.assertEqual(lease, fullname + "-certs-leader")
+                for other in [d for d in r.all("Deployment") if d is not dep]:  # the reconciler's Lease
+                    self.assertNotEqual(lease, arg_value(container_args(other), "--lease-name"))
+                self.assertEqual(arg_value(args, "--certs-ca-validity"), ca_validity)
+                self.assertEqual(arg_value(args, "--certs-validity"), validity)
+                self.assertEqual(arg_value(args, "--certs-overlap"), overlap)
+                self.assertEqual(arg_value(args, "--certs-sync-period"), sync)
+                for flag in ("--certs-ca-validity", "--certs-validity", "--certs-overlap", "--certs-sync-period"):
+                    parse_duration(arg_value(args, flag))
+                # serve refuses a serving certificate that would outlive its CA.
+                self.assertLessEqual(parse_duration(validity), parse_duration(ca_validity))
+                # The API token (in-cluster config) and the leader identity.
+                self.assertIs(pod["automountServiceAccountToken"], True)
+                env = {e["name"]: e for e in c["env"]}
+                self.assertEqual(env["POD_NAME"], {"name": "POD_NAME",
+                                                   "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}})
+                # The pair comes through the API: no Secret volume, no TLS mount.
+                for v in pod.get("volumes", []):
+                    self.assertNotIn(v.get("secret", {}).get("secretName"), (secret, fullname + "-tls"))
+                self.assertFalse([m for m in c.get("volumeMounts", []) if "tls" in m["mountPath"]])
+                # RBAC: the Role in the release namespace, for the pods' account, names the Secret and the Lease.
+                sa = pod["serviceAccountName"]
+                role = r.one("Role", sa)
+                self.assertEqual(role["metadata"]["namespace"], r.namespace)
+                self.assertEqual(self.grants(role), {
+                    ("", "secrets", "create", ()),
+                    ("", "secrets", "get", (secret,)), ("", "secrets", "update", (secret,)),
+                    ("coordination.k8s.io", "leases", "create", ()),
+                    ("coordination.k8s.io", "leases", "get", (lease,)),
+                    ("coordination.k8s.io", "leases", "update", (lease,))})
+                rb = r.one("RoleBinding", sa)
+                self.assertEqual(rb["roleRef"], {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": sa})
+                self.assertEqual(rb["subjects"], [{"kind": "ServiceAccount", "name": sa, "namespace": r.namespace}])
+                # ... and the ClusterRole names the configurations the flags name, nothing else of their kinds.
+                cr = r.one("ClusterRole", sa)
+                admission = {g for g in self.grants(cr) if g[0] == "admissionregistration.k8s.io"}
+                want = {("admissionregistration.k8s.io", "validatingwebhookconfigurations", v,
+                         (arg_value(args, "--certs-validating-webhook"),)) for v in ("get", "update")}
+                if mutating:
+                    want |= {("admissionregistration.k8s.io", "mutatingwebhookconfigurations", v,
+                              (arg_value(args, "--certs-mutating-webhook"),)) for v in ("get", "update")}
+                self.assertEqual(admission, want)
+                crb = r.one("ClusterRoleBinding", sa)
+                self.assertEqual(crb["roleRef"]["name"], sa)
+                self.assertEqual(crb["subjects"], [{"kind": "ServiceAccount", "name": sa, "namespace": r.namespace}])
+        # The other modes pass none of the --certs-* flags and no POD_NAME.
+        for vname in ("cert-manager", "existing-secret"):
+            with self.subTest(variant=vname):
+                c = self.variants[vname].deployment("webhook")["spec"]["template"]["spec"]["containers"][0]
+                self.assertFalse([a for a in c["args"] if a.startswith("--certs-")])
+                self.assertNotIn("POD_NAME", {e["name"] for e in c["env"]})
+        # rbac.create false: the flags stay, the roles are the user's (docs/deploy.md, "RBAC").
+        r = Rendered({"rbac": {"create": False}})
+        self.assertEqual(r.all("Role") + r.all("ClusterRole"), [])
+        self.assertEqual(arg_value(container_args(r.deployment("webhook")), "--certs-lease"),
+                         "rollout-guard-certs-leader")
 
     def test_bindings_point_at_existing_roles_and_accounts(self):
         for vname, r in self.variants.items():

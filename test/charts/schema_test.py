@@ -57,10 +57,15 @@ POLICY = "rules:\n  analysis/sample-plan: deny\n  \"pod-security/*\": deny\nname
 # scheduling and names, and objects left to the user (RBAC, ServiceAccounts). A new chart option that
 # changes what is rendered belongs in one of them.
 VARIANTS = {
-    "default": ({}, "rollout-guard", "rollout-guard"),
-    "cert-manager-issuer": ({"tls": {"certManager": {"issuerRef": {"kind": "ClusterIssuer", "name": "internal-ca"}}}},
+    "default": ({}, "rollout-guard", "rollout-guard"),  # tls.mode self
+    "self-managed": ({"tls": {"mode": "self", "self": {"secretName": "guard-serving", "caValidity": "17520h",
+                                                       "validity": "720h", "overlap": "2m", "syncPeriod": "30s"}}},
+                     "edge", "guard-ns"),
+    "cert-manager": ({"tls": {"mode": "certManager"}}, "rollout-guard", "rollout-guard"),
+    "cert-manager-issuer": ({"tls": {"mode": "certManager",
+                                     "certManager": {"issuerRef": {"kind": "ClusterIssuer", "name": "internal-ca"}}}},
                             "rollout-guard", "rollout-guard"),
-    "existing-secret": ({"tls": {"certManager": {"enabled": False}, "existingSecret": "my-tls",
+    "existing-secret": ({"tls": {"mode": "secret", "existingSecret": "my-tls",
                                  "caBundle": "TUlJQ0FCQ0Q="}}, "rollout-guard", "rollout-guard"),
     "no-reconciler": ({"reconciler": {"enabled": False}}, "rollout-guard", "rollout-guard"),
     "cluster-inventory": ({"webhook": {"inventory": "cluster", "mutating": {"enabled": False}}},
@@ -192,7 +197,7 @@ class ValidatorTest(unittest.TestCase):
                 self.assertTrue(any(e.startswith(field + ":") and words in e for e in errs), errs)
 
     def test_kinds_without_schema_still_have_their_metadata_checked(self):
-        cert = copy.deepcopy(rendered("default").one("Certificate", "rollout-guard"))
+        cert = copy.deepcopy(rendered("cert-manager").one("Certificate", "rollout-guard"))
         cert["metadata"]["labels"]["n"] = 1
         self.check_rejects(cert, "metadata.labels.n", "is not of type 'string'")
         cert["spec"]["anything"] = "is not checked here"

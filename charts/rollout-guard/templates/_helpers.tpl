@@ -48,12 +48,35 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 
+{{/* tls.mode, checked: self, certManager or secret. Every template that depends on the mode reads it
+     from here, so an unknown mode fails the render with one message. */}}
+{{- define "rollout-guard.tlsMode" -}}
+{{- if hasKey .Values.tls.certManager "enabled" }}
+{{- fail "tls.certManager.enabled is replaced by tls.mode: set tls.mode=certManager (cert-manager), tls.mode=secret (tls.existingSecret and tls.caBundle) or leave the default tls.mode=self, and remove tls.certManager.enabled" }}
+{{- end }}
+{{- if not (or (eq .Values.tls.mode "self") (eq .Values.tls.mode "certManager") (eq .Values.tls.mode "secret")) }}
+{{- fail "tls.mode must be self, certManager or secret" }}
+{{- end }}
+{{- .Values.tls.mode }}
+{{- end }}
+
+{{/* The Secret the pods mount in modes certManager and secret. */}}
 {{- define "rollout-guard.tlsSecretName" -}}
-{{- if .Values.tls.certManager.enabled }}
+{{- if eq (include "rollout-guard.tlsMode" .) "certManager" }}
 {{- printf "%s-tls" (include "rollout-guard.fullname" .) }}
 {{- else }}
-{{- required "tls.existingSecret is required when tls.certManager.enabled is false" .Values.tls.existingSecret }}
+{{- required "tls.existingSecret is required with tls.mode=secret" .Values.tls.existingSecret }}
 {{- end }}
+{{- end }}
+
+{{/* Mode self: the Secret the webhook keeps its CA and serving pair in (--certs-secret), and the Lease
+     that elects the replica writing it and the caBundles (--certs-lease). */}}
+{{- define "rollout-guard.selfCertsSecretName" -}}
+{{- default (printf "%s-certs" (include "rollout-guard.fullname" .)) .Values.tls.self.secretName }}
+{{- end }}
+
+{{- define "rollout-guard.selfCertsLeaseName" -}}
+{{- printf "%s-certs-leader" (include "rollout-guard.fullname" .) }}
 {{- end }}
 
 {{- define "rollout-guard.policyConfigMapName" -}}
@@ -69,8 +92,9 @@ clientConfig:
     namespace: {{ .ctx.Release.Namespace }}
     path: {{ .path }}
     port: 443
-  {{- if not .ctx.Values.tls.certManager.enabled }}
-  caBundle: {{ required "tls.caBundle is required when tls.certManager.enabled is false" .ctx.Values.tls.caBundle | quote }}
+  {{- /* Mode self: the webhook's leader writes caBundle; certManager: cainjector does. */}}
+  {{- if eq (include "rollout-guard.tlsMode" .ctx) "secret" }}
+  caBundle: {{ required "tls.caBundle is required with tls.mode=secret" .ctx.Values.tls.caBundle | quote }}
   {{- end }}
 namespaceSelector:
   matchExpressions:
