@@ -1,8 +1,6 @@
 // The self-managed CA and serving certificate: see authority.h.
 #include "certs/authority.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <ctime>
 #include <memory>
@@ -12,19 +10,15 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "certs/x509_util.h"
+
 namespace rg::certs {
 
 namespace {
 
-struct Free {
-  void operator()(X509* p) const { X509_free(p); }
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-  void operator()(BIO* p) const { BIO_free(p); }
-  void operator()(GENERAL_NAMES* p) const { GENERAL_NAMES_free(p); }
-};
-using X509Ptr = std::unique_ptr<X509, Free>;
-using KeyPtr = std::unique_ptr<EVP_PKEY, Free>;
-using BioPtr = std::unique_ptr<BIO, Free>;
+using X509Ptr = OpenSslPtr<X509>;
+using KeyPtr = OpenSslPtr<EVP_PKEY>;
+using BioPtr = OpenSslPtr<BIO>;
 
 BioPtr mem_bio(const std::string& text) {
   return BioPtr(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
@@ -57,21 +51,8 @@ KeyPtr read_key(const std::string& pem) {
   return key;
 }
 
-std::string to_pem(X509* cert) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) return "";
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(n));
-}
-
-int64_t unix_time(const ASN1_TIME* t) {
-  std::tm tm{};
-  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
-  return static_cast<int64_t>(timegm(&tm));
-}
-int64_t not_before(X509* c) { return unix_time(X509_get0_notBefore(c)); }
-int64_t not_after(X509* c) { return unix_time(X509_get0_notAfter(c)); }
+int64_t not_before(X509* c) { return unix_seconds(X509_get0_notBefore(c)); }
+int64_t not_after(X509* c) { return unix_seconds(X509_get0_notAfter(c)); }
 
 // "2027-11-24T16:46:00Z"
 std::string rfc3339(int64_t t) {
@@ -97,56 +78,15 @@ bool issued_by(X509* leaf, X509* ca) {
   return ok;
 }
 
-std::vector<std::string> san_names(X509* cert) {
-  std::vector<std::string> out;
-  std::unique_ptr<GENERAL_NAMES, Free> gens(
-      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
-  if (!gens) return out;
-  for (int i = 0; i < sk_GENERAL_NAME_num(gens.get()); ++i) {
-    const GENERAL_NAME* g = sk_GENERAL_NAME_value(gens.get(), i);
-    if (g->type == GEN_DNS) {
-      const ASN1_IA5STRING* s = g->d.dNSName;
-      out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), ASN1_STRING_length(s));
-    } else if (g->type == GEN_IPADD) {
-      const ASN1_OCTET_STRING* ip = g->d.iPAddress;
-      char buf[INET6_ADDRSTRLEN] = "";
-      const int len = ASN1_STRING_length(ip);
-      if (len == 4 || len == 16) inet_ntop(len == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(ip), buf, sizeof buf);
-      out.emplace_back(buf);
-    }
-  }
-  return out;
-}
-
-std::string one_line(X509_NAME* name) {
-  char buf[512];
-  X509_NAME_oneline(name, buf, sizeof buf);
-  return buf;
-}
-
-std::string serial_hex(X509* cert) {
-  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get_serialNumber(cert), nullptr);
-  if (bn == nullptr) return "";
-  char* hex = BN_bn2hex(bn);
-  std::string s = hex != nullptr ? hex : "";
-  OPENSSL_free(hex);
-  BN_free(bn);
-  return s;
-}
-
 std::string join(std::vector<std::string> v) {
   std::string out;
   for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
   return out;
 }
 
-// The names a serving certificate for `names` carries, sorted.
-std::vector<std::string> wanted_sans(const std::vector<std::string>& names) {
-  std::vector<std::string> out = {"localhost", "127.0.0.1", "::1"};
-  for (const std::string& n : names) out.push_back(n);
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+std::vector<std::string> sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
 }
 
 // Why the first CA of `cas` (with `key`) cannot stay the current CA; "" when it can.
@@ -184,7 +124,6 @@ Status plan_authority(const AuthorityData& cur, const std::vector<std::string>& 
   const std::string ca_problem = current_ca_problem(cur, cas, cas_clean, ca_key.get(), now);
   Pem current;                      // the current CA, PEM
   std::vector<X509Ptr> bundle;      // the current CA first, then older ones still valid
-  int64_t current_not_after = 0;
   if (!ca_problem.empty()) {
     const Validity v{now - kBackdateSeconds, now + policy.ca_validity_seconds};
     if (Status st = generate_ca(policy.ca_name, v, &current); !st.ok()) return st;
@@ -192,11 +131,9 @@ Status plan_authority(const AuthorityData& cur, const std::vector<std::string>& 
     read_certs(current.cert, &fresh);
     if (fresh.size() != 1) return Status::Error("the new CA cannot be read back");
     bundle.push_back(std::move(fresh[0]));
-    current_not_after = v.not_after;
     plan->actions.push_back("created a CA valid until " + rfc3339(v.not_after) + " (" + ca_problem + ")");
   } else {
     current = {to_pem(cas[0].get()), cur.ca_key};
-    current_not_after = not_after(cas[0].get());
   }
   for (size_t i = 0; i < cas.size(); ++i) {
     X509* c = cas[i].get();
@@ -209,7 +146,7 @@ Status plan_authority(const AuthorityData& cur, const std::vector<std::string>& 
       bundle.push_back(std::move(cas[i]));
     } else {
       plan->actions.push_back(std::string("removed ") + (is_ca ? "the expired CA " : "a certificate that is no CA ") +
-                              one_line(X509_get_subject_name(c)) + " (serial " + serial_hex(c) + ") from ca.crt");
+                              name_line(X509_get_subject_name(c)) + " (serial " + serial_hex(c) + ") from ca.crt");
     }
   }
 
@@ -244,8 +181,8 @@ Status plan_authority(const AuthorityData& cur, const std::vector<std::string>& 
     if (ca_problem.empty() && published_since >= 0 && now - published_since >= policy.overlap_seconds)
       reissue = "the bundle with the current CA has been published for " + std::to_string(now - published_since) +
                 " s; the serving certificate is signed by the previous CA";
-  } else if (std::vector<std::string> has = san_names(leaf), want = wanted_sans(names);
-             (std::sort(has.begin(), has.end()), has != want)) {
+  } else if (std::vector<std::string> has = sorted(san_entries(leaf)), want = sorted(serving_cert_names(names));
+             has != want) {
     reissue = "the serving certificate is for " + join(has) + ", not " + join(want);
   } else if (renewal_due(leaf, now)) {
     reissue = "two thirds of the serving certificate's lifetime have passed; it expires at " +
@@ -259,7 +196,7 @@ Status plan_authority(const AuthorityData& cur, const std::vector<std::string>& 
     next.tls_crt = cur.tls_crt;
     next.tls_key = cur.tls_key;
   } else {
-    const Validity v{now - kBackdateSeconds, std::min(now + policy.cert_validity_seconds, current_not_after)};
+    const Validity v{now - kBackdateSeconds, std::min(now + policy.cert_validity_seconds, not_after(bundle[0].get()))};
     Pem pair;
     if (Status st = issue_serving_cert(current, names, v, &pair); !st.ok()) return st;
     next.tls_crt = pair.cert;
@@ -277,12 +214,12 @@ Status read_cert_infos(const std::string& pem, std::vector<CertInfo>* out) {
   const bool clean = read_certs(pem, &certs);
   for (const X509Ptr& c : certs) {
     CertInfo info;
-    info.subject = one_line(X509_get_subject_name(c.get()));
-    info.issuer = one_line(X509_get_issuer_name(c.get()));
+    info.subject = name_line(X509_get_subject_name(c.get()));
+    info.issuer = name_line(X509_get_issuer_name(c.get()));
     info.serial_hex = serial_hex(c.get());
     info.not_before = not_before(c.get());
     info.not_after = not_after(c.get());
-    info.dns_names = san_names(c.get());
+    info.dns_names = san_entries(c.get());
     out->push_back(std::move(info));
   }
   if (!clean)

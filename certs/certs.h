@@ -50,6 +50,9 @@ Status check_san_name(const std::string& name);
 // one SAN per name); a name check_san_name refuses is an error. The first
 // name (or "localhost") is the subject CN, when it fits in 64 characters.
 Status issue_serving_cert(const Pem& ca, const std::vector<std::string>& names, int days, Pem* out);
+// The SANs issue_serving_cert writes for `names`, in order: localhost,
+// 127.0.0.1, ::1, then each name not already there.
+std::vector<std::string> serving_cert_names(const std::vector<std::string>& names);
 Status issue_serving_cert(const Pem& ca, const std::vector<std::string>& names, const Validity& validity, Pem* out);
 
 // The files --dev-self-signed writes into a directory.

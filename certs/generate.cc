@@ -20,22 +20,14 @@
 #include <openssl/x509v3.h>
 
 #include "certs/certs.h"
+#include "certs/x509_util.h"
 
 namespace rg::certs {
 
 namespace {
 
-struct Free {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-  void operator()(X509* p) const { X509_free(p); }
-  void operator()(BIO* p) const { BIO_free(p); }
-  void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
-  void operator()(GENERAL_NAME* p) const { GENERAL_NAME_free(p); }
-  void operator()(GENERAL_NAMES* p) const { GENERAL_NAMES_free(p); }
-  void operator()(ASN1_STRING* p) const { ASN1_STRING_free(p); }
-};
 template <class T>
-using Ptr = std::unique_ptr<T, Free>;
+using Ptr = OpenSslPtr<T>;
 
 std::string ssl_error() {
   unsigned long e = ERR_get_error();
@@ -85,22 +77,6 @@ Ptr<X509> new_cert(EVP_PKEY* key, const std::string& cn, const Validity& v) {
     return nullptr;
   }
   return cert;
-}
-
-std::string to_pem(X509* cert) {
-  Ptr<BIO> bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) return "";
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(n));
-}
-
-std::string to_pem(EVP_PKEY* key) {
-  Ptr<BIO> bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) return "";
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(n));
 }
 
 bool is_ip(const std::string& s) {
@@ -268,6 +244,14 @@ Status check_san_name(const std::string& name) {
   return Status::Ok();
 }
 
+std::vector<std::string> serving_cert_names(const std::vector<std::string>& names) {
+  std::vector<std::string> sans = {"localhost", "127.0.0.1", "::1"};
+  for (const std::string& n : names) {
+    if (std::find(sans.begin(), sans.end(), n) == sans.end()) sans.push_back(n);
+  }
+  return sans;
+}
+
 Status issue_serving_cert(const Pem& ca, const std::vector<std::string>& names, int days, Pem* out) {
   return issue_serving_cert(ca, names, Validity::days_from_now(days), out);
 }
@@ -278,10 +262,7 @@ Status issue_serving_cert(const Pem& ca, const std::vector<std::string>& names, 
   }
   std::shared_ptr<const KeyPair> ca_pair;
   if (Status st = load_key_pair_pem(ca.cert, ca.key, "CA", &ca_pair); !st.ok()) return st;
-  std::vector<std::string> sans = {"localhost", "127.0.0.1", "::1"};
-  for (const std::string& n : names) {
-    if (std::find(sans.begin(), sans.end(), n) == sans.end()) sans.push_back(n);
-  }
+  const std::vector<std::string> sans = serving_cert_names(names);
 
   Ptr<EVP_PKEY> key = new_key();
   if (!key) return fail("generating the serving key");

@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 
 #include "certs/certs.h"
+#include "certs/x509_util.h"
 
 namespace rg::certs {
 
@@ -39,21 +40,9 @@ KeyPair::~KeyPair() {
   if (chain_ != nullptr) sk_X509_pop_free(chain_, X509_free);
 }
 
-std::string KeyPair::subject() const {
-  char buf[512];
-  X509_NAME_oneline(X509_get_subject_name(cert_), buf, sizeof buf);
-  return buf;
-}
+std::string KeyPair::subject() const { return name_line(X509_get_subject_name(cert_)); }
 
-std::string KeyPair::serial_hex() const {
-  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get_serialNumber(cert_), nullptr);
-  if (bn == nullptr) return "";
-  char* hex = BN_bn2hex(bn);
-  std::string s = hex != nullptr ? hex : "";
-  OPENSSL_free(hex);
-  BN_free(bn);
-  return s;
-}
+std::string KeyPair::serial_hex() const { return certs::serial_hex(cert_); }
 
 std::string KeyPair::not_after() const {
   BIO* bio = BIO_new(BIO_s_mem());
@@ -66,11 +55,7 @@ std::string KeyPair::not_after() const {
   return s;
 }
 
-int64_t KeyPair::not_after_unix() const {
-  std::tm tm{};
-  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert_), &tm) != 1) return 0;
-  return static_cast<int64_t>(timegm(&tm));
-}
+int64_t KeyPair::not_after_unix() const { return unix_seconds(X509_get0_notAfter(cert_)); }
 
 Status load_key_pair_pem(const std::string& cert_pem, const std::string& key_pem, const std::string& label,
                          std::shared_ptr<const KeyPair>* out) {
