@@ -14,23 +14,18 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr const char* kKeys[] = {"ca.crt", "ca.key", "tls.crt", "tls.key"};
-
-std::string* field(certs::AuthorityData& d, int i) {
-  switch (i) {
-    case 0: return &d.ca_crt;
-    case 1: return &d.ca_key;
-    case 2: return &d.tls_crt;
-    default: return &d.tls_key;
-  }
-}
+// The Secret's keys and the fields they hold.
+constexpr std::pair<const char*, std::string certs::AuthorityData::*> kKeys[] = {
+    {"ca.crt", &certs::AuthorityData::ca_crt},
+    {"ca.key", &certs::AuthorityData::ca_key},
+    {"tls.crt", &certs::AuthorityData::tls_crt},
+    {"tls.key", &certs::AuthorityData::tls_key}};
 
 }  // namespace
 
 json secret_data(const certs::AuthorityData& d) {
-  certs::AuthorityData copy = d;
   json data = json::object();
-  for (int i = 0; i < 4; ++i) data[kKeys[i]] = base64_encode(*field(copy, i));
+  for (const auto& [key, field] : kKeys) data[key] = base64_encode(d.*field);
   return data;
 }
 
@@ -38,11 +33,11 @@ certs::AuthorityData authority_data(const json& secret) {
   certs::AuthorityData d;
   const auto data = secret.find("data");
   if (data == secret.end() || !data->is_object()) return d;
-  for (int i = 0; i < 4; ++i) {
-    const auto v = data->find(kKeys[i]);
+  for (const auto& [key, field] : kKeys) {
+    const auto v = data->find(key);
     std::string decoded;
     if (v != data->end() && v->is_string() && base64_decode(v->get_ref<const std::string&>(), &decoded))
-      *field(d, i) = std::move(decoded);
+      d.*field = std::move(decoded);
   }
   return d;
 }
@@ -81,9 +76,8 @@ Status SelfCerts::reconcile() {
       {&kube::resources::kMutatingWebhookConfigurations, &options_.mutating_webhook}};
   for (const auto& [resource, name] : configs) {
     if (name->empty()) continue;
-    bool published = false;
-    Status st = publish(*resource, *name, bundle, &published);
-    all = all && published;
+    Status st = publish(*resource, *name, bundle);
+    all = all && st.ok();
     if (!st.ok() && first_error.ok()) first_error = st;
   }
   if (!all) {
@@ -123,9 +117,7 @@ Status SelfCerts::write_secret(const json* existing, const certs::AuthorityData&
   return Status::Ok();
 }
 
-Status SelfCerts::publish(const kube::Resource& r, const std::string& name, const std::string& bundle_b64,
-                          bool* published) {
-  *published = false;
+Status SelfCerts::publish(const kube::Resource& r, const std::string& name, const std::string& bundle_b64) {
   // One retry when someone else wrote the configuration between our GET and PUT.
   for (int attempt = 0; attempt < 2; ++attempt) {
     json config;
@@ -144,13 +136,9 @@ Status SelfCerts::publish(const kube::Resource& r, const std::string& name, cons
         ++changed;
       }
     }
-    if (changed == 0) {
-      *published = true;
-      return Status::Ok();
-    }
+    if (changed == 0) return Status::Ok();
     kube::ApiStatus put = client_.replace(r, "", config);
     if (put.ok()) {
-      *published = true;
       log_json(spdlog::level::info, "CA bundle written", {{"configuration", std::string(r.kind) + " " + name},
                                                           {"webhooks", changed}});
       return Status::Ok();

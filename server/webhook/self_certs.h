@@ -69,9 +69,9 @@ class SelfCerts {
  private:
   int64_t now() const { return options_.now ? options_.now() : static_cast<int64_t>(std::time(nullptr)); }
   Status write_secret(const nlohmann::json* existing, const certs::AuthorityData& data);
-  // Sets caBundle in every webhook of one configuration; *published when all
-  // already held it or now do.
-  Status publish(const kube::Resource& r, const std::string& name, const std::string& bundle_b64, bool* published);
+  // Sets caBundle in every webhook of one configuration; Ok when all already
+  // held it or now do.
+  Status publish(const kube::Resource& r, const std::string& name, const std::string& bundle_b64);
   std::string secret_ref() const { return options_.ns + "/" + options_.secret; }
 
   kube::Client& client_;

@@ -26,7 +26,7 @@
 #include "admission/admission.h"
 #include "server/kube/cache.h"
 #include "test/integration/serve_process.h"
-#include "test/server/kube/fake_apiserver.h"
+#include "test/server/kube/test_util.h"
 #include "test/support/conformance.h"
 
 namespace rg {
@@ -121,14 +121,6 @@ class Serve {
   pid_t pid_ = -1;
 };
 
-std::string kubeconfig_for(const test::FakeApiServer& api) {
-  return "apiVersion: v1\nkind: Config\n"
-         "clusters:\n- name: fake\n  cluster:\n    server: " + api.url() + "\n"
-         "users:\n- name: it\n  user:\n    token: " + std::string(kToken) + "\n"
-         "contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: it\n"
-         "current-context: fake\n";
-}
-
 json rollout(const std::string& ns, const std::string& name) {
   return {{"apiVersion", "argoproj.io/v1alpha1"},
           {"kind", "Rollout"},
@@ -199,7 +191,7 @@ class ClusterWebhook : public ::testing::Test {
     dir_ = temp_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
     for (const kube::Resource& r : kube::inventory_resources()) api_.serve(r);
     kubeconfig_ = dir_ / "kubeconfig";
-    write_file(kubeconfig_, kubeconfig_for(api_));
+    write_file(kubeconfig_, test::kubeconfig_for(api_, kToken));
   }
   std::unique_ptr<Serve> start(std::vector<std::string> extra = {}) {
     return std::make_unique<Serve>(dir_, kubeconfig_, std::move(extra));

@@ -7,7 +7,6 @@
 #include <sys/wait.h>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -18,7 +17,8 @@
 #include "certs/base64.h"
 #include "server/kube/client.h"
 #include "test/integration/serve_process.h"
-#include "test/server/kube/fake_apiserver.h"
+#include "test/server/cli/run_binary.h"
+#include "test/server/kube/test_util.h"
 
 namespace rg {
 namespace {
@@ -28,17 +28,6 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 namespace res = kube::resources;
 
-json webhook_config(const kube::Resource& r, const std::string& hook) {
-  return {{"apiVersion", r.api_version()},
-          {"kind", std::string(r.kind)},
-          {"metadata", {{"name", "guard"}}},
-          {"webhooks",
-           {{{"name", hook},
-             {"admissionReviewVersions", {"v1"}},
-             {"sideEffects", "None"},
-             {"clientConfig", {{"service", {{"namespace", "ns"}, {"name", "guard"}}}}}}}}};
-}
-
 class SelfCertsServe : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -46,16 +35,11 @@ class SelfCertsServe : public ::testing::Test {
          {&res::kSecrets, &res::kValidatingWebhookConfigurations, &res::kMutatingWebhookConfigurations, &res::kLeases})
       api_.serve(*r);
     api_.put(res::kValidatingWebhookConfigurations,
-             webhook_config(res::kValidatingWebhookConfigurations, "validate.rollout-guard.io"));
+             test::webhook_configuration(res::kValidatingWebhookConfigurations, "guard", {"validate.rollout-guard.io"}));
     api_.put(res::kMutatingWebhookConfigurations,
-             webhook_config(res::kMutatingWebhookConfigurations, "mutate.rollout-guard.io"));
+             test::webhook_configuration(res::kMutatingWebhookConfigurations, "guard", {"mutate.rollout-guard.io"}));
     dir_ = test::temp_dir("self-certs");
-    test::write(dir_ / "kubeconfig",
-                "apiVersion: v1\nkind: Config\n"
-                "clusters:\n- name: fake\n  cluster:\n    server: " + api_.url() + "\n"
-                "users:\n- name: it\n  user:\n    token: test-token\n"
-                "contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: it\n    namespace: ns\n"
-                "current-context: fake\n");
+    test::write(dir_ / "kubeconfig", test::kubeconfig_for(api_, "test-token", "ns"));
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -123,33 +107,30 @@ TEST_F(SelfCertsServe, CreatesTheSecretPublishesTheCaAndServesFromIt) {
 }
 
 TEST(SelfCertsFlags, FlagsThatCannotWorkTogetherAreRefused) {
-  auto run = [](const std::string& args) {
-    std::string cmd = test::binary_path() + " serve --listen 127.0.0.1:0 " + args + " 2>&1";
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    char buf[512];
-    while (p != nullptr && fgets(buf, sizeof buf, p) != nullptr) out += buf;
-    const int st = p != nullptr ? pclose(p) : -1;
-    return std::make_pair(WIFEXITED(st) ? WEXITSTATUS(st) : -1, out);
+  // {exit code, stderr} of `serve --listen 127.0.0.1:0 ARGS...`.
+  auto run = [](std::vector<std::string> args) {
+    args.insert(args.begin(), {"serve", "--listen", "127.0.0.1:0"});
+    test::RunResult r = test::run_binary(args, "", 30);
+    return std::make_pair(r.code, r.err);
   };
-  auto [c1, o1] = run("--certs-secret s --certs-service svc --dev-self-signed");
+  auto [c1, o1] = run({"--certs-secret", "s", "--certs-service", "svc", "--dev-self-signed"});
   EXPECT_EQ(c1, 2);
   EXPECT_NE(o1.find("--certs-secret excludes --dev-self-signed and --tls-cert-file/--tls-private-key-file"),
             std::string::npos)
       << o1;
-  auto [c2, o2] = run("--certs-secret s");
+  auto [c2, o2] = run({"--certs-secret", "s"});
   EXPECT_EQ(c2, 2);
   EXPECT_NE(o2.find("--certs-secret needs --certs-service (or --dns-name)"), std::string::npos) << o2;
-  auto [c3, o3] = run("--dev-self-signed --certs-service svc");
+  auto [c3, o3] = run({"--dev-self-signed", "--certs-service", "svc"});
   EXPECT_EQ(c3, 2);
   EXPECT_NE(o3.find("the --certs-* flags need --certs-secret"), std::string::npos) << o3;
-  auto [c4, o4] = run("--certs-secret s --certs-service svc --certs-validity 2h --certs-ca-validity 1h");
+  auto [c4, o4] = run({"--certs-secret", "s", "--certs-service", "svc", "--certs-validity", "2h", "--certs-ca-validity", "1h"});
   EXPECT_EQ(c4, 2);
   EXPECT_NE(o4.find("--certs-validity must not exceed --certs-ca-validity"), std::string::npos) << o4;
-  auto [c5, o5] = run("--certs-secret s --certs-service svc --certs-overlap soon");
+  auto [c5, o5] = run({"--certs-secret", "s", "--certs-service", "svc", "--certs-overlap", "soon"});
   EXPECT_EQ(c5, 2);
   EXPECT_NE(o5.find("--certs-overlap: \"soon\" is not a duration"), std::string::npos) << o5;
-  auto [c6, o6] = run("--certs-secret s --certs-service bad_name --kubeconfig /nonexistent/kubeconfig");
+  auto [c6, o6] = run({"--certs-secret", "s", "--certs-service", "svc", "--kubeconfig", "/nonexistent/kubeconfig"});
   EXPECT_EQ(c6, 2);
   EXPECT_NE(o6.find("/nonexistent/kubeconfig"), std::string::npos) << o6;
 }

@@ -19,6 +19,7 @@
 #include <openssl/ssl.h>
 
 #include "certs/certs.h"
+#include "certs/x509_util.h"
 #include "admission/admission.h"
 #include "test/integration/serve_process.h"
 #include "test/support/conformance.h"
@@ -193,11 +194,7 @@ std::string served_serial(int port) {
     SSL_set_fd(ssl, s);
     if (SSL_connect(ssl) == 1) {
       if (X509* cert = SSL_get1_peer_certificate(ssl)) {
-        BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get_serialNumber(cert), nullptr);
-        char* hex = BN_bn2hex(bn);
-        serial = hex;
-        OPENSSL_free(hex);
-        BN_free(bn);
+        serial = certs::serial_hex(cert);
         X509_free(cert);
       }
     }

@@ -23,6 +23,7 @@
 #include <gtest/gtest.h>
 
 #include "certs/base64.h"
+#include "certs/x509_util.h"
 #include "server/webhook/server.h"
 #include "test/server/kube/test_util.h"
 #include "test/support/raw_tls_client.h"
@@ -35,18 +36,6 @@ namespace res = kube::resources;
 
 const std::vector<std::string> kNames = {"guard.ns.svc", "guard.ns.svc.cluster.local"};
 
-json webhook_config(const kube::Resource& r, const std::vector<std::string>& hooks) {
-  json obj = {{"apiVersion", r.api_version()}, {"kind", std::string(r.kind)}, {"metadata", {{"name", "guard"}}}};
-  obj["webhooks"] = json::array();
-  for (const std::string& h : hooks) {
-    obj["webhooks"].push_back({{"name", h},
-                               {"admissionReviewVersions", {"v1"}},
-                               {"sideEffects", "None"},
-                               {"clientConfig", {{"service", {{"namespace", "ns"}, {"name", "guard"}}}}}});
-  }
-  return obj;
-}
-
 class SelfCertsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -54,9 +43,10 @@ class SelfCertsTest : public ::testing::Test {
          {&res::kSecrets, &res::kValidatingWebhookConfigurations, &res::kMutatingWebhookConfigurations, &res::kLeases})
       api_.serve(*r);
     api_.put(res::kValidatingWebhookConfigurations,
-             webhook_config(res::kValidatingWebhookConfigurations, {"validate.rollout-guard.io"}));
+             test::webhook_configuration(res::kValidatingWebhookConfigurations, "guard", {"validate.rollout-guard.io"}));
     api_.put(res::kMutatingWebhookConfigurations,
-             webhook_config(res::kMutatingWebhookConfigurations, {"mutate.rollout-guard.io", "mutate2.rollout-guard.io"}));
+             test::webhook_configuration(res::kMutatingWebhookConfigurations, "guard",
+                                         {"mutate.rollout-guard.io", "mutate2.rollout-guard.io"}));
     client_ = test::client_for(api_);
     ASSERT_TRUE(client_);
   }
@@ -245,11 +235,7 @@ class BundleClient {
     } else {
       X509* peer = SSL_get1_peer_certificate(ssl);
       if (peer != nullptr) {
-        BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get_serialNumber(peer), nullptr);
-        char* hex = BN_bn2hex(bn);
-        *leaf = hex;
-        OPENSSL_free(hex);
-        BN_free(bn);
+        *leaf = certs::serial_hex(peer);
         X509_free(peer);
       }
       const std::string req = "GET /healthz HTTP/1.1\r\nHost: guard\r\nConnection: close\r\n\r\n";
