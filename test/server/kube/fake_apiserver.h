@@ -3,7 +3,9 @@
 // - bearer token authentication (401 with a Status otherwise);
 // - resources registered with serve(); anything else is 404 (CRD not installed);
 // - GET one object; LIST with limit/continue paging and a list resourceVersion;
-//   a continue token older than the compaction point is 410 Expired;
+//   every page of a list comes from one snapshot, taken at its first page, as
+//   a real server's do; a continue token older than the compaction point is
+//   410 Expired;
 // - WATCH (?watch=1) as a chunked stream of JSON lines: ADDED, MODIFIED,
 //   DELETED, BOOKMARK (only with allowWatchBookmarks=true), ERROR 410 when
 //   the requested resourceVersion is older than the compaction point (or an
@@ -123,6 +125,7 @@ class FakeApiServer {
   void compact() {
     std::lock_guard<std::mutex> lock(mu_);
     compacted_ = rv_;
+    for (auto& [prefix, rs] : resources_) rs.snapshots.erase(rs.snapshots.begin(), rs.snapshots.lower_bound(rv_));
   }
   // Ends every open watch stream normally.
   void end_watches() {
@@ -185,6 +188,8 @@ class FakeApiServer {
     bool namespaced = true;
     std::map<std::string, json> objects;  // "ns/name" -> object, sorted
     std::vector<Event> log;
+    // The objects at each paged list's resourceVersion, for its continue pages.
+    std::map<long long, std::map<std::string, json>> snapshots;
     int lists = 0, pages = 0, watches = 0, applies = 0;
     std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   };
@@ -359,14 +364,17 @@ class FakeApiServer {
     std::string cont = req.get_param_value("continue");
     long long list_rv = rv_;
     std::string after;
+    const std::map<std::string, json>* objects = &rs.objects;
     if (!cont.empty()) {
       size_t bar = cont.find('|');
       list_rv = std::stoll(cont.substr(0, bar));
       after = cont.substr(bar + 1);
-      if (list_rv < compacted_) {
+      auto snap = rs.snapshots.find(list_rv);
+      if (list_rv < compacted_ || snap == rs.snapshots.end()) {
         return fail(res, 410, "Expired",
                     "The provided continue parameter is too old to display a consistent list result.");
       }
+      objects = &snap->second;
     } else {
       ++rs.lists;
     }
@@ -374,7 +382,7 @@ class FakeApiServer {
     json items = json::array();
     std::string last;
     bool more = false;
-    for (auto it = after.empty() ? rs.objects.begin() : rs.objects.upper_bound(after); it != rs.objects.end(); ++it) {
+    for (auto it = after.empty() ? objects->begin() : objects->upper_bound(after); it != objects->end(); ++it) {
       if (!ns.empty() && it->first.rfind(ns + "/", 0) != 0) continue;
       if (limit > 0 && static_cast<int>(items.size()) == limit) {
         more = true;
@@ -387,7 +395,10 @@ class FakeApiServer {
       last = it->first;
     }
     json meta = {{"resourceVersion", std::to_string(list_rv)}};
-    if (more) meta["continue"] = std::to_string(list_rv) + "|" + last;
+    if (more) {
+      meta["continue"] = std::to_string(list_rv) + "|" + last;
+      if (cont.empty()) rs.snapshots.try_emplace(list_rv, rs.objects);
+    }
     reply(res, 200, {{"apiVersion", rs.api_version()}, {"kind", rs.kind + "List"}, {"metadata", meta}, {"items", items}});
   }
 

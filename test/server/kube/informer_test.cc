@@ -141,12 +141,8 @@ TEST_F(InformerTest, AListThatFailsHalfwayIsRetriedAndReportsEachObjectOnce) {
   server_.put(res::kDeployments, dep("a", "d9"));  // small again
   ASSERT_TRUE(eventually([&] { return inf.synced(); }));
   std::lock_guard<std::mutex> lock(rec_.mu);
-  // (The fake server's pages are not one snapshot: a LIST that began before
-  // the last put may be followed by an "update a/d9" from the watch.)
-  ASSERT_GE(rec_.log.size(), 6u);
-  EXPECT_EQ(std::vector<std::string>(rec_.log.begin(), rec_.log.begin() + 6),
+  EXPECT_EQ(rec_.log,
             (std::vector<std::string>{"add a/d0", "add a/d1", "add a/d2", "add a/d3", "add a/d9", "delete a/d0"}));
-  for (size_t i = 6; i < rec_.log.size(); ++i) EXPECT_EQ(rec_.log[i], "update a/d9");
 }
 
 TEST_F(InformerTest, AListWhoseContinueTokenExpiresRestartsAndReportsWhatChanged) {
@@ -180,7 +176,8 @@ TEST_F(InformerTest, WatchRestartsFromTheLastVersionWithoutRelisting) {
   std::string rv2 = server_.put(res::kDeployments, dep("a", "web", 2));
   ASSERT_TRUE(eventually([&] { return rec_.has("a/web", 2); }));
   server_.end_watches();
-  ASSERT_TRUE(eventually([&] { return inf.restarts() == 1 && server_.open_watches() == 1; }));
+  // (The first stream may close after the second opens: count watches made.)
+  ASSERT_TRUE(eventually([&] { return inf.restarts() == 1 && server_.watches(res::kDeployments) == 2; }));
   EXPECT_EQ(server_.last_param("resourceVersion"), rv2);  // resumed where it left off
   server_.put(res::kDeployments, dep("a", "web", 3));
   ASSERT_TRUE(eventually([&] { return rec_.has("a/web", 3); }));
@@ -202,7 +199,7 @@ TEST_F(InformerTest, BookmarksAdvanceTheVersionSoACompactionNeedsNoRelist) {
   ASSERT_TRUE(eventually([&] { return inf.resource_version() == now; }));
   server_.compact();
   server_.end_watches();
-  ASSERT_TRUE(eventually([&] { return inf.restarts() == 1 && server_.open_watches() == 1; }));
+  ASSERT_TRUE(eventually([&] { return inf.restarts() == 1 && server_.watches(res::kDeployments) == 2; }));
   server_.put(res::kDeployments, dep("a", "after"));
   ASSERT_TRUE(eventually([&] { return rec_.has("a/after"); }));
   EXPECT_EQ(inf.relists(), 0u);
