@@ -549,6 +549,17 @@ ApiStatus Client::watch(const Resource& r, std::string_view ns, const WatchOptio
     return ApiStatus::Error(200, too_large ? "TooLarge" : "InvalidResponse", what + ": " + decoder.error().message);
   }
   if (status != 0 && status != 200) return http_error(what, status, error_body, retry_after_header);
+  if (!res && status == 200) {
+    // The stream broke (no final chunk): the caller resumes from the last
+    // event it was given; a partly received event was not given.
+    std::string msg = what + ": the stream from " + config_.server + " broke after " +
+                      std::to_string(decoder.events()) + (decoder.events() == 1 ? " event" : " events") + " (" +
+                      httplib::to_string(res.error()) + ")";
+    if (decoder.pending_bytes() > 0) {
+      msg += "; the first " + std::to_string(decoder.pending_bytes()) + " bytes of the next event were dropped";
+    }
+    return ApiStatus::Error(0, "TransportError", msg);
+  }
   if (!res) return transport_error(what, config_.server, res.error());
   // decoder.pending_bytes() > 0 here is a final event cut off by the end of
   // the stream: dropped (see watch() in client.h).

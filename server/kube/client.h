@@ -197,8 +197,10 @@ class Client {
   // five types reach the callback; the first line that is not one ends the
   // watch with an error, reason "TooLarge" for a line over max_event_bytes,
   // "InvalidResponse" otherwise. A final line cut before its newline is
-  // dropped and the watch ends Ok: the event was not delivered, so a watch
-  // from the last version seen gets it again.
+  // dropped: the event was not delivered, so a watch from the last version
+  // seen gets it again. The watch then ends Ok when the stream ended cleanly,
+  // and with a TransportError ("the stream from ... broke after N events")
+  // when the connection dropped inside the body.
   ApiStatus watch(const Resource& r, std::string_view ns, const WatchOptions& opts,
                   const std::function<bool(const WatchEvent&)>& on_event, Cancel* cancel = nullptr);
   // Server-side apply of `obj` (which must carry apiVersion, kind, metadata.name).

@@ -1,6 +1,7 @@
 #include "server/kube/cache.h"
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -8,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "test/server/kube/test_util.h"
+#include "test/support/temp_dir.h"
 
 namespace rg::kube {
 namespace {
@@ -287,6 +289,95 @@ TEST_F(CacheTest, CountsRestartsAndRelists) {
   server_.end_watches();
   ASSERT_TRUE(eventually([&] { return inv.relists() >= 5; }));  // every resource but the one that saw the last write
   EXPECT_NE(inv.find("apps", "Deployment", "a", "web"), nullptr);
+}
+
+// Every resource's watch is cut inside an event: half a line, then the
+// connection drops without its final chunk. The informer drops the half line
+// and resumes from the last event it decoded, so each object put around the
+// cut arrives exactly once, and nothing is listed again.
+TEST_F(CacheTest, AWatchCutInsideAnEventResumesWithoutLossForEveryResource) {
+  ClusterInventory inv(opts_);
+  std::mutex mu;
+  std::map<std::string, int> added;  // "kind/name" -> ADDED count
+  inv.set_listener([&](std::string_view type, const std::shared_ptr<const Object>& obj) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (type == "ADDED") ++added[std::string(obj->kind()) + "/" + std::string(obj->name())];
+  });
+  inv.start(*client_);
+  ASSERT_TRUE(inv.wait_synced(std::chrono::seconds(5)));
+  ASSERT_TRUE(eventually([&] { return server_.open_watches() == 6; }));
+  int served = 0;
+  for (const Resource& r : inventory_resources()) {
+    if (r.group == "keda.sh") continue;
+    ++served;
+    const std::string ns = r.namespaced ? "a" : "";
+    server_.cut_watches(r);
+    server_.put(r, make_obj(r, "a", "cut"));     // the event that is cut
+    server_.put(r, make_obj(r, "a", "behind"));  // sent after it, or on the next watch
+    ASSERT_TRUE(eventually([&] { return inv.find(r.group, r.kind, ns, "cut") && inv.find(r.group, r.kind, ns, "behind"); }))
+        << r.str();
+    ASSERT_TRUE(eventually([&] { return server_.watches(r) == 2 && server_.open_watches() == 6; })) << r.str();
+  }
+  EXPECT_EQ(inv.restarts(), static_cast<uint64_t>(served));
+  EXPECT_EQ(inv.relists(), 0u);
+  EXPECT_TRUE(inv.complete()) << inv.incomplete_reason();
+  std::lock_guard<std::mutex> lock(mu);
+  for (const Resource& r : inventory_resources()) {
+    if (r.group == "keda.sh") continue;
+    EXPECT_EQ(added[std::string(r.kind) + "/cut"], 1) << r.str();
+    EXPECT_EQ(added[std::string(r.kind) + "/behind"], 1) << r.str();
+  }
+}
+
+// The service-account token is rotated while every watch is open (the
+// kubelet rewrites the projected token file). Open watches carry on; every
+// request after the rotation reads the new token, so none is refused. A
+// server that stops taking the old token before the file changes refuses
+// requests (401) until the file does; then the watches resume, with no relist.
+TEST_F(CacheTest, ATokenRotatedDuringTheWatchesIsReadAgainByTheNextRequests) {
+  test::TempDir dir;
+  server_.set_token("token-one");
+  Config c;
+  c.server = server_.url();
+  c.source = "test";
+  c.token_file = std::make_shared<TokenFile>(dir.write("token", "token-one"), std::chrono::milliseconds(0));
+  std::unique_ptr<Client> client;
+  ASSERT_TRUE(Client::Create(c, &client).ok());
+  ClusterInventory inv(opts_);
+  inv.start(*client);
+  ASSERT_TRUE(inv.wait_synced(std::chrono::seconds(5)));
+  ASSERT_TRUE(eventually([&] { return server_.open_watches() == 6; }));
+  auto watches = [&] {
+    int n = 0;
+    for (const Resource& r : inventory_resources()) {
+      if (r.group != "keda.sh") n += server_.watches(r);
+    }
+    return n;
+  };
+
+  // The file first, then the server.
+  dir.write("token", "token-two-rotated");
+  server_.set_token("token-two-rotated");
+  server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "during"));
+  ASSERT_TRUE(eventually([&] { return inv.find("apps", "Deployment", "a", "during") != nullptr; }));
+  server_.end_watches();
+  ASSERT_TRUE(eventually([&] { return watches() == 12 && server_.open_watches() == 6; }));
+  server_.put(res::kRollouts, make_obj(res::kRollouts, "a", "after"));
+  ASSERT_TRUE(eventually([&] { return inv.find("argoproj.io", "Rollout", "a", "after") != nullptr; }));
+  EXPECT_EQ(server_.unauthorized(), 0);
+
+  // The server first: refused until the file changes.
+  server_.set_token("token-three-rotated-again");
+  server_.end_watches();
+  ASSERT_TRUE(eventually([&] { return server_.unauthorized() >= 6; }));
+  dir.write("token", "token-three-rotated-again");
+  server_.put(res::kHorizontalPodAutoscalers, make_obj(res::kHorizontalPodAutoscalers, "a", "late"));
+  ASSERT_TRUE(eventually([&] {
+    return inv.find("autoscaling", "HorizontalPodAutoscaler", "a", "late") != nullptr && server_.open_watches() == 6;
+  }));
+  EXPECT_EQ(inv.relists(), 0u);
+  EXPECT_TRUE(inv.complete()) << inv.incomplete_reason();
+  inv.stop();
 }
 
 }  // namespace

@@ -529,6 +529,32 @@ TEST_F(ClientTest, WatchStreamsEventsUntilTheServerEndsIt) {
   EXPECT_EQ(server_.last_param("timeoutSeconds"), "300");
 }
 
+TEST_F(ClientTest, AStreamCutInsideAnEventIsATransportErrorThatSaysSo) {
+  std::string rv = server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "web"));
+  std::atomic<int> seen{0};
+  ApiStatus s;
+  std::thread t([&] {
+    WatchOptions wo;
+    wo.resource_version = rv;
+    s = client_->watch(res::kDeployments, "", wo, [&](const WatchEvent&) {
+      ++seen;
+      return true;
+    });
+  });
+  ASSERT_TRUE(test::eventually([&] { return server_.open_watches() == 1; }));
+  server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "one"));
+  ASSERT_TRUE(test::eventually([&] { return seen == 1; }));
+  server_.cut_watches(res::kDeployments);
+  server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "two"));
+  t.join();
+  EXPECT_EQ(seen, 1);  // the half event is not handed out
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.reason(), "TransportError");
+  EXPECT_THAT(s.message(), HasSubstr("/apis/apps/v1/deployments?watch=1"));
+  EXPECT_THAT(s.message(), HasSubstr(": the stream from " + server_.url() + " broke after 1 event ("));
+  EXPECT_THAT(s.message(), ::testing::MatchesRegex(".*; the first [0-9]+ bytes of the next event were dropped"));
+}
+
 TEST_F(ClientTest, WatchFromACompactedVersionGetsError410) {
   std::string rv = server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "web"));
   server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "web2"));

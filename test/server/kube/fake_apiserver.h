@@ -15,6 +15,9 @@
 //   metadata.resourceVersion), server-side apply PATCH (stores the object),
 //   DELETE;
 // - fail_next(): the next N requests matching a method fail with a status;
+// - cut_watches(): the open watches of a resource send half of their next
+//   event and drop the connection (no final chunk), as a proxy or a dying
+//   apiserver does; unauthorized() counts the requests refused with 401;
 // - objects() and applies() for assertions (reports, events, SSA writes).
 // Header-only so the test binary needs no extra sources.
 #pragma once
@@ -142,6 +145,17 @@ class FakeApiServer {
     fail_status_ = status;
     fail_retry_after_ = retry_after;
   }
+  // Every open watch of r sends the first half of its next event's line and
+  // then drops the connection. Watches opened afterwards are not cut.
+  void cut_watches(const kube::Resource& r) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++resources_.at(prefix(r)).cut_generation;
+  }
+  // Requests refused with 401 (a token that is not the current one).
+  int unauthorized() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return unauthorized_;
+  }
   // When each request arrived, in order ("GET", "WATCH", "PUT", ...), for backoff tests.
   std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> arrivals() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -191,6 +205,7 @@ class FakeApiServer {
     // The objects at each paged list's resourceVersion, for its continue pages.
     std::map<long long, std::map<std::string, json>> snapshots;
     int lists = 0, pages = 0, watches = 0, applies = 0;
+    int cut_generation = 0;  // see cut_watches()
     std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   };
 
@@ -289,6 +304,7 @@ class FakeApiServer {
   void handle(const httplib::Request& req, httplib::Response& res) {
     std::unique_lock<std::mutex> lock(mu_);
     if (req.get_header_value("Authorization") != "Bearer " + token_) {
+      ++unauthorized_;
       return fail(res, 401, "Unauthorized", "Unauthorized");
     }
     last_params_.clear();
@@ -417,12 +433,14 @@ class FakeApiServer {
       bool expired = false;
       long long from = 0;
       int generation = 0;
+      int cut_generation = 0;
       std::chrono::steady_clock::time_point deadline;
     };
     auto st = std::make_shared<Stream>();
     st->from = from;
     st->expired = from < compacted_;
     st->generation = watch_generation_;
+    st->cut_generation = rs.cut_generation;
     st->deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
     while (st->next < rs.log.size() && rs.log[st->next].rv <= from) ++st->next;
     lock.unlock();
@@ -461,6 +479,12 @@ class FakeApiServer {
             }
             out += json{{"type", e.type}, {"object", e.object}}.dump() + "\n";
           }
+          if (!out.empty() && st->cut_generation != rsp->cut_generation) {
+            st->cut_generation = rsp->cut_generation;
+            l.unlock();
+            sink.write(out.data(), out.find('\n') / 2);
+            return false;  // the connection is closed without the final chunk
+          }
           l.unlock();
           if (!out.empty() && !sink.write(out.data(), out.size())) return false;
           return true;
@@ -480,6 +504,7 @@ class FakeApiServer {
   long long rv_ = 100;
   long long compacted_ = 0;
   int watch_generation_ = 0;
+  int unauthorized_ = 0;
   std::string fail_method_;
   int fail_count_ = 0, fail_status_ = 500;
   std::string fail_retry_after_;
