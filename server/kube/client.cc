@@ -173,6 +173,11 @@ ApiStatus transport_error(const std::string& what, const std::string& host, http
   return ApiStatus::Error(0, "TransportError", msg);
 }
 
+// "60 s", "250 ms": a deadline, for messages.
+std::string duration_text(std::chrono::milliseconds d) {
+  return d.count() % 1000 == 0 ? std::to_string(d.count() / 1000) + " s" : std::to_string(d.count()) + " ms";
+}
+
 json lease_spec_field(const json& spec, const char* key) {
   auto it = spec.find(key);
   return it == spec.end() ? json() : *it;
@@ -380,10 +385,13 @@ ApiStatus Client::get(const Resource& r, std::string_view ns, std::string_view n
   return s;
 }
 
-ApiStatus Client::get_bounded(const std::string& path, size_t max_bytes, std::string* body, bool* too_big) {
+ApiStatus Client::get_bounded(const std::string& path, size_t max_bytes, std::chrono::milliseconds deadline,
+                              std::string* body, bool* too_big) {
   const std::string what = "GET " + path;
   body->clear();
   *too_big = false;
+  const auto give_up_at = std::chrono::steady_clock::now() + deadline;
+  bool late = false;
   int status = 0;
   std::string retry_after_header;
   httplib::Result res{nullptr, httplib::Error::Unknown};
@@ -406,11 +414,27 @@ ApiStatus Client::get_bounded(const std::string& path, size_t max_bytes, std::st
             return false;
           }
           body->append(data, n);
+          if (std::chrono::steady_clock::now() > give_up_at) {
+            late = true;
+            return false;
+          }
           return true;
         });
   }
   if (*too_big) return ApiStatus::Error(status, "TooLarge", what + ": the body is larger than " + bytes_text(max_bytes));
   if (status != 0 && (status < 200 || status >= 300)) return http_error(what, status, *body, retry_after_header);
+  if (late) {
+    return ApiStatus::Error(0, "Timeout",
+                            what + ": the response from " + config_.server + " did not arrive whole within " +
+                                duration_text(deadline) + " (" + std::to_string(body->size()) +
+                                " bytes received); abandoned");
+  }
+  if (!res && status != 0) {
+    return ApiStatus::Error(0, "TransportError",
+                            what + ": the response from " + config_.server + " broke after " +
+                                std::to_string(body->size()) + " bytes of its body (" +
+                                httplib::to_string(res.error()) + ")");
+  }
   if (!res) return transport_error(what, config_.server, res.error());
   return ApiStatus::Ok(status);
 }
@@ -427,7 +451,7 @@ ApiStatus Client::list_each(const Resource& r, std::string_view ns, const ListOp
     if (!cont.empty()) path += "&continue=" + url_encode(cont);
     std::string body;
     bool too_big = false;
-    ApiStatus s = get_bounded(path, opts.max_page_bytes, &body, &too_big);
+    ApiStatus s = get_bounded(path, opts.max_page_bytes, opts.page_deadline, &body, &too_big);
     if (too_big && result.limit > 1) {  // the same page again, in smaller pieces
       result.limit = std::max(1, result.limit / 2);
       continue;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -115,6 +116,11 @@ struct ListOptions {
   // half the limit (kept for the rest of the list), down to one object; one
   // object larger than this is an error naming the resource and the bound.
   size_t max_page_bytes = kDefaultMaxPageBytes;
+  // A page whose body has not arrived whole this long after it was asked for
+  // is abandoned: an error (reason "Timeout") the caller retries. Plain
+  // requests share one connection, so a server dripping a page would
+  // otherwise hold every other request (Lease renewals, reports) behind it.
+  std::chrono::milliseconds page_deadline{60'000};
   // A 410 on a continue token restarts the list once: called before the
   // items are delivered again from the first.
   std::function<void()> on_restart;
@@ -227,7 +233,8 @@ class Client {
                     const std::string& content_type, json* out);
   // A GET whose body is read into *body up to max_bytes; a longer body is
   // abandoned unread and *too_big set (the status is then an error).
-  ApiStatus get_bounded(const std::string& path, size_t max_bytes, std::string* body, bool* too_big);
+  ApiStatus get_bounded(const std::string& path, size_t max_bytes, std::chrono::milliseconds deadline,
+                        std::string* body, bool* too_big);
 
   Config config_;
   std::string host_;

@@ -114,6 +114,7 @@ bool Informer::list_and_replace() {
   ListOptions lo;
   lo.limit = options_.page_size;
   lo.max_page_bytes = options_.max_page_bytes;
+  lo.page_deadline = options_.page_deadline;
   lo.on_restart = [&] { listed.clear(); };
   ListInfo info;
   ApiStatus s = client_.list_each(

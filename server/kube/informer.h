@@ -47,6 +47,9 @@ struct InformerOptions {
   // The bound on one LIST page's body and one watch event (ListOptions,
   // WatchOptions): a larger page is asked for again in smaller pieces.
   size_t max_page_bytes = kDefaultMaxPageBytes;
+  // A LIST page not received whole within this is abandoned and the LIST
+  // retried after a backoff (ListOptions::page_deadline).
+  std::chrono::milliseconds page_deadline{60'000};
   // Each watch asks the server to end the stream after a random time in
   // [watch_timeout_seconds/2, watch_timeout_seconds] (spreads reconnects).
   int watch_timeout_seconds = 300;

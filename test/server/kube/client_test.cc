@@ -365,6 +365,46 @@ TEST_F(ClientTest, AnObjectLargerThanThePageBoundIsAnErrorNamingTheResourceAndTh
   EXPECT_TRUE(client_->get(res::kDeployments, "a", "small", &out).ok());
 }
 
+TEST_F(ClientTest, AListPageThatBreaksOffIsATransportErrorThatSaysSo) {
+  for (int i = 0; i < 4; ++i) server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "d" + std::to_string(i)));
+  server_.break_continue_pages({FakeApiServer::PageFault::kCut});
+  ListOptions lo;
+  lo.limit = 2;
+  int items = 0;
+  ApiStatus s = client_->list_each(res::kDeployments, "", lo, [&](json&&) { ++items; });
+  EXPECT_EQ(items, 2);  // the first page
+  EXPECT_EQ(s.reason(), "TransportError");
+  EXPECT_THAT(s.message(), HasSubstr("GET /apis/apps/v1/deployments?limit=2&continue="));
+  EXPECT_THAT(s.message(), ::testing::MatchesRegex(".*: the response from http://127\\.0\\.0\\.1:[0-9]+ broke after "
+                                                   "[0-9]+ bytes of its body \\(.+\\)"));
+  ListResult all;  // the shared connection serves the next request
+  ASSERT_TRUE(client_->list(res::kDeployments, "", &all, 2).ok());
+  EXPECT_EQ(all.items.size(), 4u);
+}
+
+TEST_F(ClientTest, AListPageSlowerThanItsDeadlineIsAbandoned) {
+  for (int i = 0; i < 10; ++i) {
+    json d = make_obj(res::kDeployments, "a", "d" + std::to_string(i));
+    d["metadata"]["annotations"] = {{"note", std::string(1024, 'x')}};
+    server_.put(res::kDeployments, d);
+  }
+  // Five objects of 1 KiB in 64-byte pieces every 20 ms: about 1.7 s.
+  server_.break_continue_pages({FakeApiServer::PageFault::kDrip}, std::chrono::milliseconds(20));
+  ListOptions lo;
+  lo.limit = 5;
+  lo.page_deadline = std::chrono::milliseconds(150);
+  int items = 0;
+  ApiStatus s = client_->list_each(res::kDeployments, "", lo, [&](json&&) { ++items; });
+  EXPECT_EQ(items, 5);
+  EXPECT_EQ(s.reason(), "Timeout");
+  EXPECT_THAT(s.message(), ::testing::MatchesRegex("GET /apis/apps/v1/deployments\\?limit=5&continue=.*: the response "
+                                                   "from .* did not arrive whole within 150 ms \\([0-9]+ bytes "
+                                                   "received\\); abandoned"));
+  ListResult all;
+  ASSERT_TRUE(client_->list(res::kDeployments, "", &all, 5).ok());
+  EXPECT_EQ(all.items.size(), 10u);
+}
+
 TEST_F(ClientTest, AnExpiredContinueTokenRestartsTheListOnce) {
   for (int i = 0; i < 6; ++i) server_.put(res::kDeployments, make_obj(res::kDeployments, "a", "d" + std::to_string(i)));
   ListOptions opts;

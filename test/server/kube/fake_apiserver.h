@@ -15,6 +15,8 @@
 //   metadata.resourceVersion), server-side apply PATCH (stores the object),
 //   DELETE;
 // - fail_next(): the next N requests matching a method fail with a status;
+// - break_continue_pages(): the next continue pages of lists are cut off
+//   halfway or dripped slowly;
 // - cut_watches(): the open watches of a resource send half of their next
 //   event and drop the connection (no final chunk), as a proxy or a dying
 //   apiserver does; unauthorized() counts the requests refused with 401;
@@ -22,6 +24,7 @@
 // Header-only so the test binary needs no extra sources.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -150,6 +153,20 @@ class FakeApiServer {
   void cut_watches(const kube::Resource& r) {
     std::lock_guard<std::mutex> lock(mu_);
     ++resources_.at(prefix(r)).cut_generation;
+  }
+  // What break_continue_pages() does to a page.
+  enum class PageFault {
+    kCut,    // the first half of the body, then the connection drops
+    kDrip,   // the body in 64-byte pieces, one every `every`
+  };
+  // The next continue pages (the second and later pages of a list, so the
+  // client has handed out objects before the fault) suffer these faults, one
+  // page each, in order.
+  void break_continue_pages(std::vector<PageFault> faults,
+                            std::chrono::milliseconds every = std::chrono::milliseconds(20)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    page_faults_ = std::move(faults);
+    drip_every_ = every;
   }
   // Requests refused with 401 (a token that is not the current one).
   int unauthorized() {
@@ -415,7 +432,26 @@ class FakeApiServer {
       meta["continue"] = std::to_string(list_rv) + "|" + last;
       if (cont.empty()) rs.snapshots.try_emplace(list_rv, rs.objects);
     }
-    reply(res, 200, {{"apiVersion", rs.api_version()}, {"kind", rs.kind + "List"}, {"metadata", meta}, {"items", items}});
+    json page = {{"apiVersion", rs.api_version()}, {"kind", rs.kind + "List"}, {"metadata", meta}, {"items", items}};
+    if (cont.empty() || page_faults_.empty()) return reply(res, 200, page);
+    const PageFault fault = page_faults_.front();
+    page_faults_.erase(page_faults_.begin());
+    auto body = std::make_shared<std::string>(page.dump());
+    auto sent = std::make_shared<size_t>(0);
+    res.status = 200;
+    res.set_chunked_content_provider(
+        "application/json", [body, sent, fault, every = drip_every_](size_t, httplib::DataSink& sink) {
+          if (fault == PageFault::kCut) {
+            sink.write(body->data(), body->size() / 2);
+            return false;  // the connection is closed without the final chunk
+          }
+          std::this_thread::sleep_for(every);
+          const size_t n = std::min<size_t>(64, body->size() - *sent);
+          if (!sink.write(body->data() + *sent, n)) return false;
+          *sent += n;
+          if (*sent == body->size()) sink.done();
+          return true;
+        });
   }
 
   void watch(Res& rs, const std::string& ns, const httplib::Request& req, httplib::Response& res,
@@ -505,6 +541,8 @@ class FakeApiServer {
   long long compacted_ = 0;
   int watch_generation_ = 0;
   int unauthorized_ = 0;
+  std::vector<PageFault> page_faults_;
+  std::chrono::milliseconds drip_every_{20};
   std::string fail_method_;
   int fail_count_ = 0, fail_status_ = 500;
   std::string fail_retry_after_;

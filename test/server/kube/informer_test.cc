@@ -145,6 +145,29 @@ TEST_F(InformerTest, AListThatFailsHalfwayIsRetriedAndReportsEachObjectOnce) {
             (std::vector<std::string>{"add a/d0", "add a/d1", "add a/d2", "add a/d3", "add a/d9", "delete a/d0"}));
 }
 
+// A LIST page cut off halfway, then one dripped slower than the page
+// deadline: each ends that LIST with an error, the informer lists again
+// after its backoff, and every object reaches the handlers once.
+TEST_F(InformerTest, ListPagesCutOffOrTooSlowAreRetriedAndReportEachObjectOnce) {
+  for (int i = 0; i < 6; ++i) {
+    json d = dep("a", "d" + std::to_string(i));
+    d["metadata"]["annotations"]["note"] = std::string(1024, 'x');
+    server_.put(res::kDeployments, d);
+  }
+  server_.break_continue_pages({FakeApiServer::PageFault::kCut, FakeApiServer::PageFault::kDrip});
+  InformerOptions o = fast();
+  o.page_size = 2;
+  o.page_deadline = std::chrono::milliseconds(150);
+  Informer inf(*client_, res::kDeployments, rec_.handlers(), o);
+  inf.start();
+  ASSERT_TRUE(eventually([&] { return inf.synced(); }));
+  EXPECT_EQ(inf.errors(), 2u);
+  EXPECT_EQ(server_.lists(res::kDeployments), 3);
+  EXPECT_THAT(inf.last_error(), ::testing::HasSubstr("did not arrive whole within 150 ms"));
+  std::lock_guard<std::mutex> lock(rec_.mu);
+  EXPECT_EQ(rec_.log, (std::vector<std::string>{"add a/d0", "add a/d1", "add a/d2", "add a/d3", "add a/d4", "add a/d5"}));
+}
+
 TEST_F(InformerTest, AListWhoseContinueTokenExpiresRestartsAndReportsWhatChanged) {
   for (int i = 0; i < 6; ++i) server_.put(res::kDeployments, dep("a", "d" + std::to_string(i)));
   InformerOptions o = fast();
