@@ -35,7 +35,16 @@ TEST(Dispose, DeepDocumentsOfObjectsAndArrays) {
     json copy = j;
     dispose(&j);
     EXPECT_TRUE(j.is_null()) << depth;
-    EXPECT_EQ(copy.dump().size(), text.size());  // the copy is untouched
+    // The copy is untouched (walked without recursion: dump() of 5000
+    // levels overflows the stack of a sanitizer build).
+    const json* node = &copy;
+    int levels = 0;
+    while (node->is_structured() && node->size() == 1) {
+      node = node->is_object() ? &(*node)["k"] : &(*node)[0];
+      ++levels;
+    }
+    EXPECT_EQ(levels, depth);
+    EXPECT_EQ(*node, "leaf") << depth;
   }
 }
 
