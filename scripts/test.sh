@@ -3,7 +3,7 @@
 # test suite through ctest (which includes the replay of every fuzz corpus and
 # regression, test/fuzz/), then the sanitizer lane: the same suite built with
 # ASan+UBSan in build-asan (scripts/sanitize.sh asan). RG_ASAN_LANE=0 leaves
-# the lane out. About 20 + 40 minutes on 2 cores (docs/testing.md).
+# the lane out. About an hour on 2 cores (docs/testing.md).
 # The conformance corpora are read from $RG_CONFORMANCE_DIR (default
 # ../shared/conformance); with CI=true a missing corpus fails the run instead
 # of skipping.
