@@ -45,7 +45,7 @@ seeds() {
         copy_flat "$out" ;;
     documents)
       find samples "$conformance/psa" "$conformance/argo-rollouts/examples" \( -name '*.yaml' -o -name '*.json' \) \
-        -size -64k 2>/dev/null | head -300 | copy_flat "$out" ;;
+        -size -64k 2>/dev/null | sed -n 1,300p | copy_flat "$out" ;;  # sed reads to the end: no SIGPIPE under pipefail
     promql)
       if [ -f "$conformance/promql/queries.jsonl" ]; then
         python3 - "$conformance/promql/queries.jsonl" "$out" <<'PY'
