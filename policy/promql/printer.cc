@@ -92,6 +92,15 @@ std::string pretty_at(const Expr& e, int level);
 
 bool needs_split(const Expr& e) { return to_string(e).size() > kMaxLine; }
 
+// The left operand of a binary expression. "+Inf ^ 2" would parse as
+// +(Inf ^ 2), since '^' binds tighter than a sign: as a base, +Inf is
+// written "Inf", which is the same number.
+std::string lhs_string(const Expr& binary) {
+  std::string lhs = to_string(*binary.lhs);
+  if (binary.op == Op::kPow && binary.lhs->kind == Kind::kNumberLiteral && lhs == "+Inf") return "Inf";
+  return lhs;
+}
+
 std::string pretty_at(const Expr& e, int level) {
   switch (e.kind) {
     case Kind::kAggregate: {
@@ -107,7 +116,9 @@ std::string pretty_at(const Expr& e, int level) {
       std::string op = op_name(e.op);
       if (e.return_bool) op += " bool";
       op += matching_string(e);
-      return pretty_at(*e.lhs, level + 1) + "\n" + indent(level) + op + "\n" + pretty_at(*e.rhs, level + 1);
+      const std::string lhs = e.lhs->kind == Kind::kNumberLiteral ? indent(level + 1) + lhs_string(e)
+                                                                    : pretty_at(*e.lhs, level + 1);
+      return lhs + "\n" + indent(level) + op + "\n" + pretty_at(*e.rhs, level + 1);
     }
     case Kind::kCall: {
       std::string s = indent(level);
@@ -178,7 +189,7 @@ std::string to_string(const Expr& e) {
       return out + to_string(*e.expr) + ")";
     }
     case Kind::kBinary: {
-      std::string out = to_string(*e.lhs) + " " + op_name(e.op);
+      std::string out = lhs_string(e) + " " + op_name(e.op);
       if (e.return_bool) out += " bool";
       out += matching_string(e);
       return out + " " + to_string(*e.rhs);

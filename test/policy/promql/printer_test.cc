@@ -34,6 +34,17 @@ TEST(PromqlPrinter, BreaksLongLines) {
             "  sum(rate(http_requests_total{service=\"catalog\"}[2m]))");
 }
 
+TEST(PromqlPrinter, ASignedBaseOfAPowerKeepsItsMeaning) {
+  // '^' binds tighter than a sign: "+Inf ^ 1" would read back as +(Inf ^ 1).
+  EXPECT_EQ(fmt("inf^1*3+2"), "Inf ^ 1 * 3 + 2");
+  EXPECT_EQ(fmt("(-1)^2"), "(-1) ^ 2");
+  EXPECT_EQ(fmt("-1^2"), "-1 ^ 2");
+  for (std::string_view q : {"inf^1*3+2", "(-1)^2", "-1^2", "(-inf)^2", "+inf^-inf"}) {
+    std::string once = fmt(q);
+    EXPECT_EQ(fmt(once), once) << q;
+  }
+}
+
 TEST(PromqlPlaceholders, NeverSyntaxErrors) {
   std::vector<Placeholder> ph;
   std::string q = substitute_placeholders(
