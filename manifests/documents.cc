@@ -618,19 +618,57 @@ Mark event_mark(struct fy_event* e) {
 // Parses YAML text into documents; on an error, the documents before it are kept.
 void parse_yaml(std::string_view text, std::string_view file, const LoadLimits& limits, std::vector<RawDoc>* docs,
                 std::vector<LoadError>* errors) {
-  // YAML allows no control characters but tab, LF and CR (go-yaml, as kubectl
-  // reads manifests, refuses them too). Refusing them first also keeps
-  // libfyaml's scanner off the inputs it loops on (a NUL inside a directive).
-  for (size_t i = 0; i < text.size(); ++i) {
+  // YAML text is UTF-8 of printable characters only, as go-yaml (kubectl's
+  // reader) requires: tab, LF, CR, U+0020-U+007E, U+0085, U+00A0-U+D7FF,
+  // U+E000-U+FFFD and U+10000-U+10FFFF. A byte order mark opening the text
+  // is skipped; one opening a later line (files concatenated with their BOMs)
+  // is an error, since libfyaml would read it into the first key and the
+  // document would silently not be an object.
+  // Refusing the rest first also keeps libfyaml's scanner off the inputs it
+  // loops on (a NUL or invalid UTF-8 inside a directive).
+  for (size_t i = 0; i < text.size();) {
+    const size_t at = i;
     const unsigned char c = static_cast<unsigned char>(text[i]);
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
-      const auto [line, column] = position_of(text, i);
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "0x%02x", c);
-      errors->push_back(make_error(file, line, column,
-                                   std::string("control character ") + hex + " is not allowed in YAML"));
+    char32_t cp = c;
+    size_t n = 1;
+    if (c >= 0x80) {
+      n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? (c <= 0xef ? 3 : 0) : c >= 0xc2 ? 2 : 0;
+      cp = n == 4 ? c & 0x07 : n == 3 ? c & 0x0f : c & 0x1f;
+      for (size_t k = 1; k < n; ++k) {
+        const unsigned char t = i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
+        if ((t & 0xc0) != 0x80) {
+          n = 0;
+          break;
+        }
+        cp = (cp << 6) | (t & 0x3f);
+      }
+      // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+      if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)) {
+        n = 0;
+      }
+    }
+    char message[112] = "";
+    if (cp == 0xfeff && at > 0 && text[at - 1] == '\n') {
+      std::snprintf(message, sizeof message,
+                    "a byte order mark (U+FEFF) is allowed only at the start of the file, not of a line");
+    } else if (n == 0) {
+      std::snprintf(message, sizeof message, "byte 0x%02x (not UTF-8) is not allowed in YAML", c);
+    } else {
+      const bool printable = cp == '\t' || cp == '\n' || cp == '\r' || (cp >= 0x20 && cp <= 0x7e) || cp == 0x85 ||
+                             (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
+      if (!printable && cp < 0x80) {
+        std::snprintf(message, sizeof message, "control character 0x%02x is not allowed in YAML",
+                      static_cast<unsigned>(cp));
+      } else if (!printable) {
+        std::snprintf(message, sizeof message, "character U+%04X is not allowed in YAML", static_cast<unsigned>(cp));
+      }
+    }
+    if (message[0] != '\0') {
+      const auto [line, column] = position_of(text, at);
+      errors->push_back(make_error(file, line, column, message));
       return;
     }
+    i += n;
   }
   // A document nested too deep, and what follows it, is not parsed at all.
   const ScanIssue issue = prescan_yaml(text, limits.max_depth);

@@ -459,12 +459,38 @@ TEST(Documents, ControlCharactersArePositionedErrorsNotHangs) {
   const std::string hang("%\"rules\":{\"\xd8o\0\0\0\0\"rules\"\"{:\":\"deny\"}}", 37);
   LoadResult r = load_documents(hang, "p.yaml");
   ASSERT_EQ(r.errors.size(), 1u) << errors_of(r);
-  EXPECT_EQ(r.errors[0].str(), "p.yaml:1:14: control character 0x00 is not allowed in YAML");
+  EXPECT_EQ(r.errors[0].str(), "p.yaml:1:12: byte 0xd8 (not UTF-8) is not allowed in YAML");
   expect_one_error(std::string("apiVersion: v1\nkind: Pod\nmetadata: {name: \"a\x01\"}\n"), "c.yaml", 3,
                    "control character 0x01 is not allowed in YAML");
   expect_one_error("a: 1\nb: \x7f\n", "c.yaml", 2, "control character 0x7f");
   // Tab, CR and LF are text.
   EXPECT_TRUE(load_documents("apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: \"a\tb\"\r\n", "ok.yaml").errors.empty());
+}
+
+// YAML text is UTF-8 of printable characters, as go-yaml requires. Invalid
+// UTF-8 inside a directive also makes libfyaml's scanner loop forever (inputs
+// from the policy and kubeconfig fuzz targets, test/fuzz/regressions/), so
+// it is a positioned error before libfyaml reads the text.
+TEST(Documents, TextThatIsNotPrintableUtf8IsAPositionedErrorNotAHang) {
+  expect_one_error(std::string("%p2le\x90: [1\xca 2]\x8a"), "d.yaml", 1, "byte 0x90 (not UTF-8) is not allowed in YAML");
+  expect_one_error("a: \"\xc2\x80\"\n", "c1.yaml", 1, "character U+0080 is not allowed in YAML");
+  expect_one_error("a: b\nc: \xed\xa0\x80\n", "surrogate.yaml", 2, "byte 0xed (not UTF-8)");
+  expect_one_error("a: \xc0\xaf\n", "overlong.yaml", 1, "byte 0xc0 (not UTF-8)");
+  expect_one_error("a: \xe2\x82", "cut.yaml", 1, "byte 0xe2 (not UTF-8)");
+  expect_one_error("a: \xef\xbf\xbe\n", "fffe.yaml", 1, "character U+FFFE is not allowed in YAML");
+  // A byte order mark opening a later line (files concatenated with theirs)
+  // would be read into the first key: the document would not be an object.
+  const std::string bom = "\xef\xbb\xbf";
+  expect_one_error(bom + "a: 1\n---\n" + bom + "b: 2\n", "cat.yaml", 3,
+                   "a byte order mark (U+FEFF) is allowed only at the start of the file, not of a line");
+  // UTF-8 text is read: a byte order mark first is skipped, one inside a scalar kept.
+  LoadResult ok = load_documents(bom + "apiVersion: v1\nkind: Pod\nmetadata: {name: \"h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"}\n---\n" +
+                                     "apiVersion: v1\nkind: Pod\nmetadata: {name: q" + bom + "z}\n",
+                                 "ok.yaml");
+  EXPECT_TRUE(ok.errors.empty()) << errors_of(ok);
+  ASSERT_EQ(ok.objects.size(), 2u);
+  EXPECT_EQ(ok.objects[0].name(), "h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  EXPECT_EQ(ok.objects[1].name(), "q" + bom + "z");
 }
 
 TEST(Documents, YamlSyntaxErrorsAreCleanFileLineColumnMessages) {
