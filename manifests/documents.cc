@@ -573,8 +573,8 @@ class Builder {
   Mark last_{0, 0};
 };
 
-// libfyaml's diagnostics, captured instead of printed. Its text reads
-// "<source>:LINE:COLUMN: error: MESSAGE" followed by an excerpt of the input.
+// libfyaml's diagnostics that are not collected (see parse_yaml), captured
+// instead of printed. The text reads "<source>:LINE:COLUMN: error: MESSAGE".
 void capture_diag(struct fy_diag*, void* user, const char* buf, size_t len) {
   auto* out = static_cast<std::string*>(user);
   if (out->size() < 4096) out->append(buf, std::min<size_t>(len, 4096));
@@ -681,6 +681,10 @@ void parse_yaml(std::string_view text, std::string_view file, const LoadLimits& 
   dcfg.level = FYET_ERROR;
   dcfg.module_mask = ~0u;
   std::unique_ptr<struct fy_diag, void (*)(struct fy_diag*)> diag(fy_diag_create(&dcfg), fy_diag_destroy);
+  // Errors about a token are collected, not printed: printing one shows an
+  // excerpt of the input under it, and that code in libfyaml 0.7.12 can read
+  // out of bounds (a fuzz input, test/fuzz/regressions/documents/, crashed it).
+  if (diag) fy_diag_set_collect_errors(diag.get(), true);
   struct fy_parse_cfg cfg {};
   // Sloppy flow indentation: like kubectl (go-yaml) and yaml-cpp, accept a multi-line quoted scalar whose
   // continuation lines are indented less than its key (common in generated CRDs).
@@ -724,7 +728,12 @@ void parse_yaml(std::string_view text, std::string_view file, const LoadLimits& 
     return;
   }
   if (fy_parser_get_stream_error(p)) {
-    errors->push_back(diag_error(file, diag_text));
+    void* iter = nullptr;
+    if (const struct fy_diag_error* first = fy_diag_errors_iterate(diag.get(), &iter)) {
+      errors->push_back(make_error(file, first->line, first->column, first->msg != nullptr ? first->msg : "invalid YAML"));
+    } else {
+      errors->push_back(diag_error(file, diag_text));  // an error not about a token: printed
+    }
     return;
   }
   if (issue.failed) errors->push_back(make_error(file, issue.line, issue.column, issue.message));
