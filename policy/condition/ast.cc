@@ -22,6 +22,7 @@ std::unique_ptr<Node> Node::clone() const {
   n->has_from = has_from;
   n->has_to = has_to;
   n->height = height;
+  n->size = size;
   for (const auto& c : children) n->children.push_back(c->clone());
   return n;
 }

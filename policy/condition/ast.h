@@ -3,7 +3,8 @@
 // so that a Node's [begin, end) byte span can be quoted in messages.
 //
 // Depth of any tree is bounded by kMaxDepth (the parser refuses deeper input),
-// so recursive walks over an Ast cannot exhaust the stack.
+// so recursive walks over an Ast cannot exhaust the stack; its size by
+// kMaxNodes, so they cannot take long either.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +18,10 @@ namespace rg::condition {
 
 inline constexpr int kMaxDepth = 200;
 inline constexpr size_t kMaxSourceBytes = 64 * 1024;
+// The parser repeats an operand for `c ?: b` (c ? c : b) and for chained
+// comparisons (a < b < c is a < b && b < c); nested, the copies double at
+// each level. A tree may hold at most this many nodes, copies included.
+inline constexpr size_t kMaxNodes = 100'000;
 
 // 1-based line and column (columns count bytes), plus the 0-based byte offset.
 struct Position {
@@ -66,6 +71,7 @@ struct Node {
   bool has_from = false;   // kSlice: which bounds are present (children follow in order)
   bool has_to = false;
   int height = 1;          // 1 for a leaf; the parser keeps it <= kMaxDepth
+  size_t size = 1;         // nodes in this subtree; the parser keeps the tree's <= kMaxNodes
   std::vector<std::unique_ptr<Node>> children;
 
   std::unique_ptr<Node> clone() const;

@@ -100,6 +100,7 @@ class Parser {
   }
 
   std::unique_ptr<Node> make(NodeKind k, const Token& at) {
+    count_nodes(1, at.pos);
     auto n = std::make_unique<Node>();
     n->kind = k;
     n->pos = at.pos;
@@ -107,10 +108,25 @@ class Parser {
     n->end = at.end;
     return n;
   }
-  // Fixes up span and height after children were attached; enforces kMaxDepth.
+  // Counts nodes made or copied against kMaxNodes.
+  void count_nodes(size_t n, Position at) {
+    nodes_ += n;
+    if (nodes_ > kMaxNodes) {
+      fail(at, "expression is too large: more than " + std::to_string(kMaxNodes) +
+                   " nodes once `?:` and chained comparisons repeat their operands");
+    }
+  }
+  // A copy of a subtree, counted; nullptr once over the budget.
+  std::unique_ptr<Node> copy(const Node& n, Position at) {
+    count_nodes(n.size, at);
+    return ok() ? n.clone() : nullptr;
+  }
+  // Fixes up span, height and size after children were attached; enforces kMaxDepth.
   std::unique_ptr<Node> seal(std::unique_ptr<Node> n) {
     int h = 0;
+    n->size = 1;
     for (const auto& c : n->children) {
+      n->size += c->size;
       h = std::max(h, c->height);
       n->begin = std::min(n->begin, c->begin);
       n->end = std::max(n->end, c->end);
@@ -190,7 +206,8 @@ class Parser {
     while (ok()) {
       auto right = expression(kComparisonPrecedence + 1);
       if (!ok()) return nullptr;
-      std::unique_ptr<Node> right_copy = right->clone();
+      std::unique_ptr<Node> right_copy = copy(*right, at.pos);
+      if (!ok()) return nullptr;
       auto cmp = binary(at, op, std::move(left), std::move(right));
       root = root ? binary(at, "&&", std::move(root), std::move(cmp)) : std::move(cmp);
       left = std::move(right_copy);
@@ -213,7 +230,8 @@ class Parser {
       std::unique_ptr<Node> a, b;
       if (cur().is_op(":")) {  // elvis: c ?: b  ==  c ? c : b
         next();
-        a = cond->clone();
+        a = copy(*cond, at.pos);
+        if (!ok()) return nullptr;
         b = expression(0);
       } else {
         a = expression(0);
@@ -424,6 +442,7 @@ class Parser {
   size_t i_ = 0;
   size_t prev_end_ = 0;
   int depth_ = 0;
+  size_t nodes_ = 0;  // made or copied so far (kMaxNodes)
   int closure_depth_ = 0;
   bool failed_ = false;
   Error err_;

@@ -47,7 +47,9 @@ const Rule& rule_analysis_condition_syntax() {
       .doc = "Conditions are parsed with the expression language Argo Rollouts uses (expr) and type-checked "
              "against the query's result type, as Argo compiles them when a measurement is taken: a "
              "Prometheus vector is []float64, a scalar is float64. A condition that does not compile turns "
-             "every measurement into an Error, which aborts the rollout after consecutiveErrorLimit errors.",
+             "every measurement into an Error, which aborts the rollout after consecutiveErrorLimit errors. "
+             "Conditions longer than 64 KiB, nested deeper than 200 levels, or of more than 100,000 nodes "
+             "(`c ?: b` repeats c, a chained comparison `a < b < c` repeats b) are refused too.",
       .kinds = {"AnalysisTemplate", "ClusterAnalysisTemplate"},
       .check = check,
   };

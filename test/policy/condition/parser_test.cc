@@ -144,6 +144,26 @@ TEST(ConditionParser, DeepNestingIsRefusedNotCrashing) {
   EXPECT_TRUE(parse(ok).ok);
 }
 
+// `c ?: b` is c ? c : b and a < b < c is a < b && b < c: nested, the copies
+// double at each level. A fuzz input of 1.7 KB grew to gigabytes
+// (test/fuzz/regressions/condition/); the tree is now capped at kMaxNodes.
+TEST(ConditionParser, RepeatedOperandsCannotGrowTheTreeWithoutBound) {
+  std::string elvis = "x";
+  for (int i = 0; i < 40; ++i) elvis = "(" + elvis + " ?: y)";
+  EXPECT_EQ(error_of(elvis).substr(error_of(elvis).find(": ") + 2),
+            "expression is too large: more than 100000 nodes once `?:` and chained comparisons repeat their "
+            "operands");
+  std::string chain = "a";
+  for (int i = 0; i < 40; ++i) chain = "1 < (" + chain + ") < 2";
+  EXPECT_NE(error_of(chain).find("expression is too large"), std::string::npos) << error_of(chain);
+
+  // A few levels are an ordinary tree, and still mean what they say.
+  EXPECT_EQ(tree("(x ?: y) ?: z"), "((x ? x : y) ? (x ? x : y) : z)");
+  std::string ten = "x";
+  for (int i = 0; i < 10; ++i) ten = "(" + ten + " ?: y)";
+  EXPECT_TRUE(parse(ten).ok);
+}
+
 TEST(ConditionParser, OversizedInputIsRefused) {
   std::string big(kMaxSourceBytes + 1, ' ');
   ParseResult r = parse(big);
