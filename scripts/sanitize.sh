@@ -16,6 +16,7 @@ case "$mode" in
     sanitize=address,undefined
     export RG_SANITIZER=address
     export ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1:print_stacktrace=1:strict_string_checks=1:detect_stack_use_after_return=1
+    export LSAN_OPTIONS="suppressions=$PWD/test/lsan.supp:print_suppressions=0"
     export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
     targets=(all)
     ;;
