@@ -59,6 +59,12 @@ PY
   esac
 }
 
+# libFuzzer's own handler, not ASan's, takes SIGSEGV: a crash inside an
+# uninstrumented library (libfyaml) can kill ASan's report before the input
+# is written; libFuzzer's handler writes it and prints the stack. Leaks
+# inside libfyaml itself are suppressed (test/lsan.supp says why).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-handle_segv=0:detect_leaks=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/test/lsan.supp:print_suppressions=0}
 status=0
 for t in "${targets[@]}"; do
   seeds "$t"
