@@ -4,6 +4,7 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -12,11 +13,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +28,7 @@
 #include <httplib.h>
 
 #include "test/support/conformance.h"
+#include "test/support/exec_argv.h"
 
 namespace rg::test {
 
@@ -43,25 +48,31 @@ inline int free_port() {
   return ntohs(a.sin_port);
 }
 
-// Starts args[0] with args, stdout and stderr to `log`; the child's pid. The
+// Starts args[0] with args, stdout and stderr to `log`; the child's pid.
+// Throws std::runtime_error when the log cannot be opened or fork fails. The
 // child is killed when the test binary dies (a crash, a SIGKILL from ctest's
 // timeout), so no server or Prometheus outlives it. Call from the thread that
 // lives as long as the child (PR_SET_PDEATHSIG follows the forking thread).
+// The child makes only async-signal-safe calls before it execs
+// (test/support/exec_argv.h).
 inline pid_t spawn(std::vector<std::string> args, const fs::path& log) {
+  const ExecArgv argv(std::move(args));
+  const int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0) throw std::runtime_error("cannot open " + log.string() + ": " + std::strerror(errno));
   const pid_t parent = getpid();
-  pid_t pid = fork();
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(out);
+    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  }
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(1);  // the parent died before prctl
-    FILE* out = std::freopen(log.c_str(), "w", stdout);
-    (void)out;
-    dup2(fileno(stdout), 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    if (dup2(out, 1) < 0 || dup2(out, 2) < 0) _exit(127);  // dup2's copies are not close-on-exec
+    execv(argv.path(), argv.argv());
     _exit(127);
   }
+  close(out);
   return pid;
 }
 

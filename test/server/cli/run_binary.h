@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "test/support/conformance.h"
+#include "test/support/exec_argv.h"
 
 namespace rg::test {
 
@@ -29,7 +30,9 @@ inline RunResult run_binary(const std::vector<std::string>& args, const std::str
   signal(SIGPIPE, SIG_IGN);
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return {};
-  std::string bin = binary_path();
+  std::vector<std::string> all = {binary_path()};
+  all.insert(all.end(), args.begin(), args.end());
+  const ExecArgv argv(std::move(all));  // no allocation between fork and exec
   pid_t pid = fork();
   if (pid == 0) {
     dup2(in_pipe[0], 0);
@@ -41,11 +44,7 @@ inline RunResult run_binary(const std::vector<std::string>& args, const std::str
       const rlimit cap{address_space_bytes, address_space_bytes};
       if (setrlimit(RLIMIT_AS, &cap) != 0) _exit(127);
     }
-    std::vector<char*> argv;
-    argv.push_back(bin.data());
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
+    execv(argv.path(), argv.argv());
     _exit(127);
   }
   close(in_pipe[0]);

@@ -11,6 +11,7 @@
 
 #include "test/server/cli/run_binary.h"
 #include "test/server/reconcile/reconcile_util.h"
+#include "test/support/exec_argv.h"
 
 namespace rg::reconcile {
 namespace {
@@ -107,21 +108,21 @@ TEST(ReconcileBinary, UsageErrorsExit2) {
 class Process {
  public:
   Process(const std::vector<std::string>& args, const std::string& log) {
-    std::string bin = test::binary_path();
+    std::vector<std::string> all = {test::binary_path()};
+    all.insert(all.end(), args.begin(), args.end());
+    const test::ExecArgv argv(std::move(all));  // no allocation between fork and exec
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      ADD_FAILURE() << "cannot open " << log;
+      return;
+    }
     pid_ = fork();
     if (pid_ == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (fd >= 0) {
-        dup2(fd, 2);
-        dup2(fd, 1);
-        close(fd);
-      }
-      std::vector<char*> argv{bin.data()};
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(bin.c_str(), argv.data());
+      if (dup2(fd, 2) < 0 || dup2(fd, 1) < 0) _exit(127);
+      execv(argv.path(), argv.argv());
       _exit(127);
     }
+    close(fd);
   }
   ~Process() {
     if (pid_ > 0 && !exited_) {
@@ -129,9 +130,12 @@ class Process {
       waitpid(pid_, nullptr, 0);
     }
   }
-  void signal(int sig) { kill(pid_, sig); }
+  void signal(int sig) {
+    if (pid_ > 0) kill(pid_, sig);
+  }
   // The exit code once it exits within `timeout`; -1 otherwise.
   int wait(milliseconds timeout) {
+    if (pid_ <= 0) return -1;
     int status = 0;
     bool done = eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
     if (!done) return -1;
