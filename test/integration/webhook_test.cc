@@ -12,7 +12,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -225,6 +228,8 @@ TEST(WebhookCerts, RotationUnderLoadFailsNoRequestAndServesTheNewPair) {
 
   std::atomic<bool> stop{false};
   std::atomic<int> ok{0}, failed{0};
+  std::mutex mu;
+  std::vector<std::string> failures;  // the first few, to say why
   const std::string body = json({{"apiVersion", "admission.k8s.io/v1"},
                                  {"kind", "AdmissionReview"},
                                  {"request", {{"uid", "r"}, {"operation", "DELETE"}, {"object", nullptr}}}})
@@ -235,9 +240,20 @@ TEST(WebhookCerts, RotationUnderLoadFailsNoRequestAndServesTheNewPair) {
       auto c = client(server.port(), ca_file);
       int i = 0;
       while (!stop) {
-        if (t % 2 == 0 && ++i % 5 == 0) c = client(server.port(), ca_file);  // new handshakes too
+        const bool fresh = t % 2 == 0 && ++i % 5 == 0;
+        if (fresh) c = client(server.port(), ca_file);  // new handshakes too
         auto r = c->Post("/validate", body, "application/json");
-        (r && r->status == 200) ? ++ok : ++failed;
+        if (r && r->status == 200) {
+          ++ok;
+          continue;
+        }
+        ++failed;
+        std::lock_guard<std::mutex> lock(mu);
+        if (failures.size() < 10) {
+          failures.push_back(std::string(fresh ? "new" : "reused") + " connection: " +
+                             (r ? "HTTP " + std::to_string(r->status) : httplib::to_string(r.error())) + " at " +
+                             std::to_string(ok.load()) + " answered");
+        }
       }
     });
   }
@@ -255,7 +271,9 @@ TEST(WebhookCerts, RotationUnderLoadFailsNoRequestAndServesTheNewPair) {
   stop = true;
   for (auto& c : clients) c.join();
   EXPECT_EQ(now, p2->serial_hex()) << server.log();
-  EXPECT_EQ(failed.load(), 0);
+  std::string why;
+  for (const std::string& f : failures) why += f + "\n";
+  EXPECT_EQ(failed.load(), 0) << why << server.log();
   EXPECT_GT(ok.load(), 50);
   std::printf("[ measured ] rotation under 16 connections: %d answered, %d failed\n", ok.load(), failed.load());
 }
