@@ -439,10 +439,12 @@ Transport::Transport(CertStore* store, TransportLimits limits) : limits_(std::mo
   shed_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
   set_tcp_nodelay(true);
   // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which
-  // lets a second instance bind the same port silently.
-  set_socket_options([](int sock) {
+  // lets a second instance bind the same port silently. cpp-httplib binds the
+  // last socket it passes here (it closes those that fail to bind).
+  set_socket_options([this](int sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd_ = sock;
   });
   set_keep_alive_max_count(limits_.keep_alive_max_count);
   set_keep_alive_timeout((limits_.idle_timeout_ms + 999) / 1000);  // what the Keep-Alive header announces
@@ -472,6 +474,16 @@ Transport::~Transport() {
   for (int fd : {stop_pipe_[0], stop_pipe_[1], shed_fd_}) {
     if (fd >= 0) close(fd);
   }
+}
+
+bool Transport::bind_to_port(const std::string& host, int port) {
+  // listen() on a listening socket sets its backlog anew.
+  return httplib::Server::bind_to_port(host, port) && ::listen(listen_fd_, SOMAXCONN) == 0;
+}
+
+int Transport::bind_to_any_port(const std::string& host) {
+  const int port = httplib::Server::bind_to_any_port(host);
+  return port > 0 && ::listen(listen_fd_, SOMAXCONN) == 0 ? port : -1;
 }
 
 bool Transport::is_valid() const { return (!tls_ || ctx_ != nullptr) && stop_pipe_[0] >= 0 && shed_fd_ >= 0; }

@@ -94,6 +94,14 @@ class Transport : public httplib::Server {
 
   bool is_valid() const override;
 
+  // cpp-httplib's binds, then the listen backlog raised from cpp-httplib's 5
+  // to SOMAXCONN (the kernel caps it at net.core.somaxconn), as Go's net/http
+  // listens: apiservers open connections in bursts, and each SYN dropped from
+  // a full accept queue costs its client a 1 s retransmission or its connect
+  // timeout. These hide httplib::Server's; call them on the Transport.
+  bool bind_to_port(const std::string& host, int port);
+  int bind_to_any_port(const std::string& host);
+
   // Called (on the connection's thread) for each refused request; returns the
   // answer's JSON body. Unset: a plain-text body with the message. Set before run().
   void set_refusal_handler(std::function<std::string(const Refusal&)> handler) { on_refusal_ = std::move(handler); }
@@ -126,6 +134,7 @@ class Transport : public httplib::Server {
   bool tls_ = false;
   int stop_pipe_[2] = {-1, -1};  // [0] turns readable (and stays so) on shutdown()
   int shed_fd_ = -1;             // an eventfd (semaphore): wakes idle connections to claim a close
+  int listen_fd_ = -1;           // the last socket cpp-httplib made to bind: the bound one
   ShedLedger shed_ledger_;
   TransportStats stats_;
   std::function<std::string(const Refusal&)> on_refusal_;

@@ -1,11 +1,23 @@
 // The transport on its own, as plain HTTP (the health listener's mode): a
 // handler that throws gets a 500 that does not carry the exception's text,
-// and refusals without a refusal handler are answered in plain text.
+// refusals without a refusal handler are answered in plain text, and the
+// kernel queues a burst of connections that the accept loop has not taken yet.
 #include "server/webhook/transport.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -57,6 +69,63 @@ TEST_F(PlainTransportTest, RefusalsAreAnsweredInPlainTextAndClose) {
   EXPECT_EQ(answer,
             "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 62\r\n"
             "Content-Type: text/plain\r\n\r\nrequest body of 11 bytes is larger than the limit of 10 bytes\n");
+}
+
+// Nothing accepts until run(): every connection of a burst must wait in the
+// kernel's accept queue. cpp-httplib's backlog of 5 would complete 6 of them
+// and leave the rest retransmitting their SYN.
+TEST(TransportBacklog, ABurstOfConnectionsWaitsInTheAcceptQueue) {
+  for (const bool any_port : {true, false}) {
+    SCOPED_TRACE(any_port ? "bind_to_any_port" : "bind_to_port");
+    Transport transport(nullptr, TransportLimits{});
+    ASSERT_TRUE(transport.is_valid());
+    int port = 0;
+    if (any_port) {
+      port = transport.bind_to_any_port("127.0.0.1");
+      ASSERT_GT(port, 0);
+    } else {
+      const int probe = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);  // a port that is free now
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      socklen_t len = sizeof a;
+      ASSERT_EQ(bind(probe, reinterpret_cast<const sockaddr*>(&a), sizeof a), 0);
+      ASSERT_EQ(getsockname(probe, reinterpret_cast<sockaddr*>(&a), &len), 0);
+      close(probe);
+      port = ntohs(a.sin_port);
+      ASSERT_TRUE(transport.bind_to_port("127.0.0.1", port));
+    }
+    constexpr int kBurst = 100;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::vector<pollfd> fds;
+    for (int i = 0; i < kBurst; ++i) {
+      const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      ASSERT_GE(fd, 0);
+      const int r = connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+      ASSERT_TRUE(r == 0 || errno == EINPROGRESS) << std::strerror(errno);
+      fds.push_back({fd, POLLOUT, 0});
+    }
+    // A completed handshake makes the socket writable at once; a dropped SYN
+    // waits a second for its retransmission, so half a second tells them apart.
+    int connected = 0;
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    while (connected < kBurst && std::chrono::steady_clock::now() < end) {
+      poll(fds.data(), fds.size(), 50);
+      connected = 0;
+      for (const pollfd& p : fds) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        if ((p.revents & POLLOUT) != 0 && getsockopt(p.fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) {
+          ++connected;
+        }
+      }
+    }
+    for (const pollfd& p : fds) close(p.fd);
+    EXPECT_EQ(connected, kBurst);
+  }
 }
 
 }  // namespace
