@@ -3,78 +3,29 @@
 // with certificate verification, wait (bounded) until /readyz says ok.
 #pragma once
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <httplib.h>
 
+#include "test/support/child_process.h"
 #include "test/support/conformance.h"
-#include "test/support/exec_argv.h"
 
 namespace rg::test {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-inline int free_port() {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  close(s);
-  return ntohs(a.sin_port);
-}
-
-// Starts args[0] with args, stdout and stderr to `log`; the child's pid.
-// Throws std::runtime_error when the log cannot be opened or fork fails. The
-// child is killed when the test binary dies (a crash, a SIGKILL from ctest's
-// timeout), so no server or Prometheus outlives it. Call from the thread that
-// lives as long as the child (PR_SET_PDEATHSIG follows the forking thread).
-// The child makes only async-signal-safe calls before it execs
-// (test/support/exec_argv.h).
-inline pid_t spawn(std::vector<std::string> args, const fs::path& log) {
-  const ExecArgv argv(std::move(args));
-  const int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (out < 0) throw std::runtime_error("cannot open " + log.string() + ": " + std::strerror(errno));
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(out);
-    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(1);  // the parent died before prctl
-    if (dup2(out, 1) < 0 || dup2(out, 2) < 0) _exit(127);  // dup2's copies are not close-on-exec
-    execv(argv.path(), argv.argv());
-    _exit(127);
-  }
-  close(out);
-  return pid;
-}
 
 inline fs::path temp_dir(const std::string& name) {
   fs::path p = fs::temp_directory_path() / ("rg-it-" + name + "-" + std::to_string(getpid()));

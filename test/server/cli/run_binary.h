@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "test/support/conformance.h"
-#include "test/support/exec_argv.h"
+#include "test/support/child_process.h"
 
 namespace rg::test {
 

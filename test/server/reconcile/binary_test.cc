@@ -5,13 +5,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fcntl.h>
-
 #include <gtest/gtest.h>
 
 #include "test/server/cli/run_binary.h"
 #include "test/server/reconcile/reconcile_util.h"
-#include "test/support/exec_argv.h"
+#include "test/support/child_process.h"
 
 namespace rg::reconcile {
 namespace {
@@ -104,25 +102,13 @@ TEST(ReconcileBinary, UsageErrorsExit2) {
   EXPECT_EQ(r.code, 2) << r.err;
 }
 
-// A background `rollout-guard reconcile` process; stderr goes to a file.
+// A background `rollout-guard reconcile` process; its output goes to a file.
 class Process {
  public:
   Process(const std::vector<std::string>& args, const std::string& log) {
     std::vector<std::string> all = {test::binary_path()};
     all.insert(all.end(), args.begin(), args.end());
-    const test::ExecArgv argv(std::move(all));  // no allocation between fork and exec
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      ADD_FAILURE() << "cannot open " << log;
-      return;
-    }
-    pid_ = fork();
-    if (pid_ == 0) {
-      if (dup2(fd, 2) < 0 || dup2(fd, 1) < 0) _exit(127);
-      execv(argv.path(), argv.argv());
-      _exit(127);
-    }
-    close(fd);
+    pid_ = test::spawn(std::move(all), log);
   }
   ~Process() {
     if (pid_ > 0 && !exited_) {
@@ -130,12 +116,9 @@ class Process {
       waitpid(pid_, nullptr, 0);
     }
   }
-  void signal(int sig) {
-    if (pid_ > 0) kill(pid_, sig);
-  }
+  void signal(int sig) { kill(pid_, sig); }
   // The exit code once it exits within `timeout`; -1 otherwise.
   int wait(milliseconds timeout) {
-    if (pid_ <= 0) return -1;
     int status = 0;
     bool done = eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout);
     if (!done) return -1;

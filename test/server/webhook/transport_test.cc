@@ -5,7 +5,6 @@
 #include "server/webhook/transport.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -21,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include "test/support/child_process.h"
 #include "test/support/raw_tls_client.h"
 
 namespace rg::webhook {
@@ -84,15 +84,7 @@ TEST(TransportBacklog, ABurstOfConnectionsWaitsInTheAcceptQueue) {
       port = transport.bind_to_any_port("127.0.0.1");
       ASSERT_GT(port, 0);
     } else {
-      const int probe = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);  // a port that is free now
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      socklen_t len = sizeof a;
-      ASSERT_EQ(bind(probe, reinterpret_cast<const sockaddr*>(&a), sizeof a), 0);
-      ASSERT_EQ(getsockname(probe, reinterpret_cast<sockaddr*>(&a), &len), 0);
-      close(probe);
-      port = ntohs(a.sin_port);
+      port = test::free_port();
       ASSERT_TRUE(transport.bind_to_port("127.0.0.1", port));
     }
     constexpr int kBurst = 100;
