@@ -7,6 +7,8 @@
 # build-fuzz/seeds/<target>/, the samples and the conformance corpora
 # ($RG_CONFORMANCE_DIR, default ../shared/conformance) where they exist.
 # What the fuzzer learns is kept in build-fuzz/corpus/<target>/.
+# RG_FUZZ_RUNS=N stops each target after N executions (or SECONDS, whichever
+# comes first): RG_FUZZ_RUNS=10000000 scripts/fuzz.sh 20000 policy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -65,6 +67,8 @@ PY
 # inside libfyaml itself are suppressed (test/lsan.supp says why).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-handle_segv=0:detect_leaks=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/test/lsan.supp:print_suppressions=0}
+runs=()
+if [ -n "${RG_FUZZ_RUNS:-}" ]; then runs=(-runs="$RG_FUZZ_RUNS"); fi
 status=0
 for t in "${targets[@]}"; do
   seeds "$t"
@@ -73,7 +77,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus" "$crashes"
   echo "== fuzz $t for ${seconds}s" >&2
   log="$BUILD_DIR/$t.log"
-  if ! "$BUILD_DIR/${t}_fuzz" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+  if ! "$BUILD_DIR/${t}_fuzz" -max_total_time="$seconds" "${runs[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$crashes/" \
        "$corpus" "test/fuzz/corpus/$t" "$BUILD_DIR/seeds/$t" >"$log" 2>&1; then
     echo "fuzz $t: FAILED, see $log and $crashes/" >&2
