@@ -124,6 +124,14 @@ std::pair<int, int> position_of(std::string_view text, size_t offset) {
 // although libfyaml does not recurse: its scanner queues the tokens of a run
 // of flow openers before it emits an event (2 MB of "[" took 700 MB), so a
 // document too deep is cut off before libfyaml sees it.
+//
+// The same pass refuses a tab in the white space after a block ':' when an
+// indicator (? : | > or "- ") follows it on the line: `? key:<TAB>:`.
+// libfyaml 0.7.12 reports that as an error and then corrupts its indentation
+// stack, so destroying the parser writes through a null pointer (found by
+// the kubeconfig fuzz target; a bare libfyaml parser crashes on the same 6
+// bytes). go-yaml refuses every tab after a block ':', so kubectl refuses
+// all of these too.
 
 struct ScanIssue {
   bool failed = false;
@@ -149,6 +157,25 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
     issue.doc_start = doc_start;
     issue.message = "nesting too deep (more than " + std::to_string(max_depth) +
                     " levels, reached " + std::to_string(depth) + "); refusing to parse";
+  };
+  // Called with `at` on a block ':' that a blank or the line's end follows.
+  auto tab_before_indicator = [&](std::string_view line, size_t at) {
+    size_t tab = std::string_view::npos, j = at + 1;
+    for (; j < line.size() && is_blank(line[j]); ++j) {
+      if (line[j] == '\t' && tab == std::string_view::npos) tab = j;
+    }
+    if (tab == std::string_view::npos || j == line.size()) return false;
+    const char c = line[j];
+    const bool indicator = c == '?' || c == ':' || c == '|' || c == '>' ||
+                           (c == '-' && (j + 1 == line.size() || is_blank(line[j + 1])));
+    if (!indicator) return false;
+    issue.failed = true;
+    issue.line = line_no;
+    issue.column = static_cast<int>(tab) + 1;
+    issue.doc_start = doc_start;
+    issue.message = std::string("tab between ':' and '") + c +
+                    "': YAML does not allow tabs before an indicator here, and kubectl refuses them too; use spaces";
+    return true;
   };
 
   size_t pos = 0;
@@ -194,6 +221,7 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
         // Compact indicators: "- - x", "- key: v", "? - x". Each opens a level.
         while (p < line.size() && (line[p] == '-' || line[p] == '?' || line[p] == ':') &&
                (p + 1 == line.size() || is_blank(line[p + 1]))) {
+          if (line[p] == ':' && tab_before_indicator(line, p)) break;
           last_indicator_col = static_cast<int>(p);
           ++p;
           while (p < line.size() && is_blank(line[p])) ++p;
@@ -202,6 +230,7 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
           if (indents.back() < c) indents.push_back(c);
           if (static_cast<int>(indents.size()) > max_depth) break;
         }
+        if (issue.failed) break;
         content_col = static_cast<int>(p);
         if (static_cast<int>(indents.size()) > max_depth) {
           fail(line_no, static_cast<int>(p) + 1, static_cast<int>(indents.size()));
@@ -258,6 +287,7 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
       }
       // Block context.
       if (c == ':' && (i + 1 == line.size() || is_blank(line[i + 1]))) {
+        if (tab_before_indicator(line, i)) break;
         node_start = true;
       } else if ((c == '-' || c == '?') && node_start && (i + 1 == line.size() || is_blank(line[i + 1]))) {
         // a nested indicator mid-line (invalid in most places): keep scanning

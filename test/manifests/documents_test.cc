@@ -546,6 +546,75 @@ TEST(Documents, TextThatIsNotPrintableUtf8IsAPositionedErrorNotAHang) {
   EXPECT_EQ(ok.objects[1].name(), "q" + bom + "z");
 }
 
+// `? key:<TAB>:` made libfyaml 0.7.12 write through a null pointer when its
+// parser was destroyed (the kubeconfig fuzz target found it; the input is in
+// test/fuzz/regressions/kubeconfig/). A tab between a block ':' and an
+// indicator is refused before libfyaml sees it, at the tab, as go-yaml refuses it.
+TEST(Documents, ATabBetweenAColonAndAnIndicatorIsRefusedAtTheTab) {
+  struct Case {
+    std::string text;
+    int line, column;
+    char indicator;
+  } cases[] = {
+      {"? e:\t:", 1, 5, ':'},
+      {"? e: \t:\n", 1, 6, ':'},
+      {"? e:\t|\n x\n", 1, 5, '|'},
+      {"? e:\t>\n x\n", 1, 5, '>'},
+      {"? e:\t- x\n", 1, 5, '-'},
+      {"? e:\t? x\n", 1, 5, '?'},
+      {"? - e:\t:\n", 1, 7, ':'},
+      {"k:\n  ? e:\t:\n", 2, 7, ':'},
+      {"? e: f\n  g:\t:\n", 2, 5, ':'},
+      {"? \"e\":\t:\n", 1, 7, ':'},
+      {"? {e: f}:\t:\n", 1, 10, ':'},
+      {"? a\n:\t: b\n", 2, 2, ':'},
+      {"apiVersion: v1\nkind: ConfigMap\ndata:\n  a:\t|\n    x\n", 4, 5, '|'},
+  };
+  for (const Case& c : cases) {
+    LoadResult r = load_documents(c.text, "t.yaml");
+    ASSERT_EQ(r.errors.size(), 1u) << c.text << errors_of(r);
+    const LoadError& e = r.errors[0];
+    EXPECT_EQ(e.line, c.line) << e.str();
+    EXPECT_EQ(e.column, c.column) << e.str();
+    EXPECT_NE(e.message.find(std::string("tab between ':' and '") + c.indicator + "'"), std::string::npos) << e.str();
+    EXPECT_NE(e.message.find("use spaces"), std::string::npos) << e.str();
+
+    json doc;
+    std::string error;
+    EXPECT_FALSE(parse_single_document(c.text, "p.yaml", &doc, &error)) << c.text;
+    EXPECT_EQ(error.rfind("p.yaml:" + std::to_string(c.line) + ":", 0), 0u) << error;
+  }
+  // The documents before the one with the tab are kept.
+  LoadResult r = load_documents("apiVersion: v1\nkind: A\n---\n? e:\t:\n", "t.yaml");
+  ASSERT_EQ(r.errors.size(), 1u) << errors_of(r);
+  EXPECT_EQ(r.errors[0].line, 4) << r.errors[0].str();
+  ASSERT_EQ(r.objects.size(), 1u);
+  EXPECT_EQ(r.objects[0].kind(), "A");
+}
+
+TEST(Documents, TabsWhereYamlAllowsThemStillLoad) {
+  LoadResult r = load_documents(
+      "apiVersion: v1\n"
+      "kind: ConfigMap\n"
+      "data:\n"
+      "  a: x\ty\n"             // inside a plain scalar
+      "  b: \"x:\t|\"\n"        // inside a quoted scalar
+      "  c: x\t# a:\t|\n"       // before and inside a comment
+      "  d: |\n"
+      "    k:\t|\n"             // inside a block scalar
+      "  e: {f:\t:x}\n"          // in a flow collection
+      "# g:\t|\n",
+      "tabs.yaml");
+  ASSERT_TRUE(r.errors.empty()) << errors_of(r);
+  ASSERT_EQ(r.objects.size(), 1u);
+  const json& data = r.objects[0].doc["data"];
+  EXPECT_EQ(data["a"], "x\ty");
+  EXPECT_EQ(data["b"], "x:\t|");
+  EXPECT_EQ(data["c"], "x");
+  EXPECT_EQ(data["d"], "k:\t|\n");
+  EXPECT_EQ(data["e"]["f"], ":x");
+}
+
 TEST(Documents, YamlSyntaxErrorsAreCleanFileLineColumnMessages) {
   struct Case {
     const char* text;
