@@ -142,6 +142,25 @@ struct ScanIssue {
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
+// Where the line from `pos` ends and the next begins. The pre-scan breaks
+// lines where go-yaml does: LF, CRLF, a lone CR, and NEL, LS and PS (U+0085,
+// U+2028, U+2029). libfyaml breaks at a lone CR too, and at the other three
+// after a `%YAML 1.1` directive, so a check the pre-scan makes on a line holds
+// for what libfyaml reads as one.
+std::pair<size_t, size_t> next_line_break(std::string_view text, size_t pos) {
+  for (size_t i = text.find_first_of("\n\r\xc2\xe2", pos); i != std::string_view::npos;
+       i = text.find_first_of("\n\r\xc2\xe2", i + 1)) {
+    const auto at = [&](size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0; };
+    switch (at(0)) {
+      case '\n': return {i, i + 1};
+      case '\r': return {i, at(1) == '\n' ? i + 2 : i + 1};
+      case 0xc2: if (at(1) == 0x85) return {i, i + 2}; break;
+      default: if (at(1) == 0x80 && (at(2) == 0xa8 || at(2) == 0xa9)) return {i, i + 3}; break;
+    }
+  }
+  return {text.size(), text.size() + 1};
+}
+
 ScanIssue prescan_yaml(std::string_view text, int max_depth) {
   ScanIssue issue;
   std::vector<int> indents;  // block indentation columns, strictly increasing
@@ -149,6 +168,10 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
   char quote = 0;            // open quoted scalar across lines
   int block_parent = -1;     // >= 0 while inside a block scalar: its parent's column
   size_t doc_start = 0;
+  // Directives belong to the document after them: where the first one after
+  // the stream's start or a `...` begins (npos: none).
+  size_t directives_start = std::string_view::npos;
+  bool at_document_boundary = true;
   int line_no = 0;
   auto fail = [&](int line, int col, int depth) {
     issue.failed = true;
@@ -180,12 +203,10 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
 
   size_t pos = 0;
   while (pos < text.size() && !issue.failed) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
+    const auto [end, next] = next_line_break(text, pos);
     std::string_view line = text.substr(pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     size_t line_offset = pos;
-    pos = end + 1;
+    pos = next;
     ++line_no;
 
     size_t indent = 0;
@@ -205,16 +226,24 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
                     (line.size() == 3 || is_blank(line[3]));
       if (marker) {
         indents.clear();
-        if (line[0] == '-') doc_start = line_offset;
-        else doc_start = pos;
+        if (line[0] == '-') {
+          doc_start = directives_start != std::string_view::npos ? directives_start : line_offset;
+          at_document_boundary = false;
+        } else {
+          doc_start = pos;
+          at_document_boundary = true;
+        }
+        directives_start = std::string_view::npos;
         p = 3;
         while (p < line.size() && is_blank(line[p])) ++p;
         content_col = static_cast<int>(p);
       } else if (line[0] == '%') {
+        if (at_document_boundary && directives_start == std::string_view::npos) directives_start = line_offset;
         continue;  // directive
       } else {
         p = indent;
         if (line[p] == '#') continue;  // comment line
+        at_document_boundary = false;
         int col = static_cast<int>(indent);
         while (!indents.empty() && indents.back() > col) indents.pop_back();
         if (indents.empty() || indents.back() < col) indents.push_back(col);

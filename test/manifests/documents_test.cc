@@ -569,6 +569,13 @@ TEST(Documents, ATabBetweenAColonAndAnIndicatorIsRefusedAtTheTab) {
       {"? {e: f}:\t:\n", 1, 10, ':'},
       {"? a\n:\t: b\n", 2, 2, ':'},
       {"apiVersion: v1\nkind: ConfigMap\ndata:\n  a:\t|\n    x\n", 4, 5, '|'},
+      // Lines end where go-yaml ends them: at a lone CR, and at NEL, LS and
+      // PS, which libfyaml also takes as line breaks after `%YAML 1.1`.
+      {"# c\r? e:\t:", 2, 5, ':'},
+      {"a: b # c\r? e:\t:\r\n", 2, 5, ':'},
+      {"%YAML 1.1\n---\n# c\xc2\x85? e:\t:\n", 4, 5, ':'},
+      {"%YAML 1.1\n---\n# c\xe2\x80\xa8? e:\t:\n", 4, 5, ':'},
+      {"%YAML 1.1\n---\na: b # c\xe2\x80\xa9? e:\t:\n", 4, 5, ':'},
   };
   for (const Case& c : cases) {
     LoadResult r = load_documents(c.text, "t.yaml");
@@ -590,6 +597,11 @@ TEST(Documents, ATabBetweenAColonAndAnIndicatorIsRefusedAtTheTab) {
   EXPECT_EQ(r.errors[0].line, 4) << r.errors[0].str();
   ASSERT_EQ(r.objects.size(), 1u);
   EXPECT_EQ(r.objects[0].kind(), "A");
+  // Also when the bad document opens with directives.
+  LoadResult d = load_documents("apiVersion: v1\nkind: A\n...\n%YAML 1.1\n---\n? e:\t:\n", "t.yaml");
+  ASSERT_EQ(d.errors.size(), 1u) << errors_of(d);
+  EXPECT_NE(d.errors[0].message.find("tab between"), std::string::npos) << d.errors[0].str();
+  EXPECT_EQ(d.objects.size(), 1u);
 }
 
 TEST(Documents, TabsWhereYamlAllowsThemStillLoad) {
