@@ -173,13 +173,16 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
   size_t directives_start = std::string_view::npos;
   bool at_document_boundary = true;
   int line_no = 0;
-  auto fail = [&](int line, int col, int depth) {
+  auto refuse = [&](int line, int col, std::string message) {
     issue.failed = true;
     issue.line = line;
     issue.column = col;
     issue.doc_start = doc_start;
-    issue.message = "nesting too deep (more than " + std::to_string(max_depth) +
-                    " levels, reached " + std::to_string(depth) + "); refusing to parse";
+    issue.message = std::move(message);
+  };
+  auto fail = [&](int line, int col, int depth) {
+    refuse(line, col, "nesting too deep (more than " + std::to_string(max_depth) + " levels, reached " +
+                          std::to_string(depth) + "); refusing to parse");
   };
   // Called with `at` on a block ':' that a blank or the line's end follows.
   auto tab_before_indicator = [&](std::string_view line, size_t at) {
@@ -192,12 +195,9 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
     const bool indicator = c == '?' || c == ':' || c == '|' || c == '>' ||
                            (c == '-' && (j + 1 == line.size() || is_blank(line[j + 1])));
     if (!indicator) return false;
-    issue.failed = true;
-    issue.line = line_no;
-    issue.column = static_cast<int>(tab) + 1;
-    issue.doc_start = doc_start;
-    issue.message = std::string("tab between ':' and '") + c +
-                    "': YAML does not allow tabs before an indicator here, and kubectl refuses them too; use spaces";
+    refuse(line_no, static_cast<int>(tab) + 1,
+           std::string("tab between ':' and '") + c +
+               "': YAML does not allow tabs before an indicator here, and kubectl refuses them too; use spaces");
     return true;
   };
 

@@ -625,6 +625,14 @@ TEST(Documents, TabsWhereYamlAllowsThemStillLoad) {
   EXPECT_EQ(data["c"], "x");
   EXPECT_EQ(data["d"], "k:\t|\n");
   EXPECT_EQ(data["e"]["f"], ":x");
+
+  // The pre-scan's lines end at a lone CR as libfyaml's do: a file with
+  // CR line ends and a block scalar holding `k:<TAB>|` reads the same.
+  LoadResult cr = load_documents("apiVersion: v1\rkind: ConfigMap\rdata:\r  d: |\r    k:\t|\r  e: x\r", "cr.yaml");
+  ASSERT_TRUE(cr.errors.empty()) << errors_of(cr);
+  ASSERT_EQ(cr.objects.size(), 1u);
+  EXPECT_EQ(cr.objects[0].doc["data"]["d"], "k:\t|\n");
+  EXPECT_EQ(cr.objects[0].doc["data"]["e"], "x");
 }
 
 TEST(Documents, YamlSyntaxErrorsAreCleanFileLineColumnMessages) {
