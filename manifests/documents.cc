@@ -180,7 +180,7 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
     issue.doc_start = doc_start;
     issue.message = std::move(message);
   };
-  auto fail = [&](int line, int col, int depth) {
+  auto too_deep = [&](int line, int col, int depth) {
     refuse(line, col, "nesting too deep (more than " + std::to_string(max_depth) + " levels, reached " +
                           std::to_string(depth) + "); refusing to parse");
   };
@@ -262,7 +262,7 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
         if (issue.failed) break;
         content_col = static_cast<int>(p);
         if (static_cast<int>(indents.size()) > max_depth) {
-          fail(line_no, static_cast<int>(p) + 1, static_cast<int>(indents.size()));
+          too_deep(line_no, static_cast<int>(p) + 1, static_cast<int>(indents.size()));
           break;
         }
       }
@@ -296,7 +296,7 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
         if (c == '[' || c == '{') {
           ++flow;
           int depth = static_cast<int>(indents.size()) + flow;
-          if (depth > max_depth) { fail(line_no, static_cast<int>(i) + 1, depth); break; }
+          if (depth > max_depth) { too_deep(line_no, static_cast<int>(i) + 1, depth); break; }
           node_start = true;
         } else if (c == ']' || c == '}') {
           --flow;
@@ -323,7 +323,7 @@ ScanIssue prescan_yaml(std::string_view text, int max_depth) {
       } else if (node_start && (c == '[' || c == '{')) {
         ++flow;
         int depth = static_cast<int>(indents.size()) + flow;
-        if (depth > max_depth) { fail(line_no, static_cast<int>(i) + 1, depth); break; }
+        if (depth > max_depth) { too_deep(line_no, static_cast<int>(i) + 1, depth); break; }
         node_start = true;
       } else if (node_start && (c == '"' || c == '\'')) {
         quote = c;
